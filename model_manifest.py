@@ -1,0 +1,153 @@
+"""The model files LTX2.3 AIO knows about and the built-in model sets, as data.
+
+A model set names every file the modes need (by role) and the loader nodes that turn those files
+into what the workflows consume: ``model``, ``video_vae``, ``audio_vae``, ``text_encoder`` and
+``upscale_model``. Users add their own sets as JSON files of the same shape (see README.md);
+nothing here is code that finds, links or downloads files.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+HF_URL = "https://huggingface.co/{repo}/resolve/main/{path}"
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """One file as ComfyUI sees it (``models/<folder>/<name>``) and where the hub keeps it."""
+
+    name: str
+    folder: str
+    repo: str | None = None
+    path: str | None = None  # path inside the repo; defaults to ``name``
+    size: int | None = None  # bytes; exact when ``size_exact``
+    size_exact: bool = False
+    sha256: str | None = None
+
+    @property
+    def repo_path(self) -> str:
+        return self.path or self.name
+
+    @property
+    def url(self) -> str | None:
+        if not self.repo:
+            return None
+        return HF_URL.format(repo=self.repo, path=self.repo_path)
+
+
+@dataclass(frozen=True)
+class Loader:
+    """A loader node of a model set. Input values ``{"file": role}`` name one of the set's files."""
+
+    class_type: str
+    inputs: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ModelSet:
+    name: str
+    label: str
+    files: Mapping[str, ModelFile]
+    loaders: Mapping[str, Loader]
+    provides: Mapping[str, tuple[str, int]]  # what the workflows use -> (loader, output index)
+    description: str = ""
+    user_defined: bool = False
+    source: str = ""  # the JSON file a user set came from
+
+
+def _frozen(d: Mapping) -> Mapping:
+    return MappingProxyType(dict(d))
+
+
+GB = 1_000_000_000
+
+FILES: Mapping[str, ModelFile] = _frozen({
+    f.name: f for f in (
+        ModelFile("ltx-2.3-22b-dev.safetensors", "checkpoints", "Lightricks/LTX-2.3",
+                  size=int(46.1 * GB)),
+        ModelFile("ltx-2.3-22b-dev-fp8.safetensors", "checkpoints", "Lightricks/LTX-2.3-fp8",
+                  size=int(29.1 * GB)),
+        ModelFile("ltx-2.3-22b-dev-nvfp4.safetensors", "checkpoints", "Lightricks/LTX-2.3-nvfp4",
+                  size=int(21.7 * GB)),
+        ModelFile("ltx-2.3-22b-distilled-lora-384.safetensors", "loras", "Lightricks/LTX-2.3",
+                  size=int(7.61 * GB)),
+        ModelFile("ltx-2.3-spatial-upscaler-x2-1.1.safetensors", "latent_upscale_models",
+                  "Lightricks/LTX-2.3", size=995_743_560, size_exact=True),
+        ModelFile("gemma_3_12B_it.safetensors", "text_encoders", "Comfy-Org/ltx-2",
+                  "split_files/text_encoders/gemma_3_12B_it.safetensors", size=int(24.4 * GB)),
+        ModelFile("gemma_3_12B_it_fp8_scaled.safetensors", "text_encoders", "Comfy-Org/ltx-2",
+                  "split_files/text_encoders/gemma_3_12B_it_fp8_scaled.safetensors",
+                  size=int(13.2 * GB)),
+        ModelFile("gemma_3_12B_it_fp4_mixed.safetensors", "text_encoders", "Comfy-Org/ltx-2",
+                  "split_files/text_encoders/gemma_3_12B_it_fp4_mixed.safetensors",
+                  size=9_447_702_218, size_exact=True),
+        ModelFile("ltx-2.3-22b-ic-lora-union-control-ref0.5.safetensors", "loras",
+                  "Lightricks/LTX-2.3-22b-IC-LoRA-Union-Control"),
+    )
+})
+
+# The single-file LTX-2.3 checkpoint carries the transformer, both VAEs and the text projection,
+# so one file feeds four loaders.
+BUNDLED_CHECKPOINT_LOADERS: Mapping[str, Loader] = _frozen({
+    "checkpoint": Loader("CheckpointLoaderSimple", {"ckpt_name": {"file": "checkpoint"}}),
+    "audio_vae": Loader("LTXVAudioVAELoader", {"ckpt_name": {"file": "checkpoint"}}),
+    "text_encoder": Loader("LTXAVTextEncoderLoader", {
+        "text_encoder": {"file": "text_encoder"},
+        "ckpt_name": {"file": "checkpoint"},
+        "device": "default",
+    }),
+    "upscaler": Loader("LatentUpscaleModelLoader", {"model_name": {"file": "upscaler"}}),
+})
+
+BUNDLED_CHECKPOINT_PROVIDES: Mapping[str, tuple[str, int]] = _frozen({
+    "model": ("checkpoint", 0),
+    "video_vae": ("checkpoint", 2),
+    "audio_vae": ("audio_vae", 0),
+    "text_encoder": ("text_encoder", 0),
+    "upscale_model": ("upscaler", 0),
+})
+
+
+def _bundled_set(name: str, label: str, checkpoint: str, text_encoder: str,
+                 description: str) -> ModelSet:
+    return ModelSet(
+        name=name,
+        label=label,
+        description=description,
+        files=_frozen({
+            "checkpoint": FILES[checkpoint],
+            "text_encoder": FILES[text_encoder],
+            "distilled_lora": FILES["ltx-2.3-22b-distilled-lora-384.safetensors"],
+            "upscaler": FILES["ltx-2.3-spatial-upscaler-x2-1.1.safetensors"],
+            "ic_lora": FILES["ltx-2.3-22b-ic-lora-union-control-ref0.5.safetensors"],
+        }),
+        loaders=BUNDLED_CHECKPOINT_LOADERS,
+        provides=BUNDLED_CHECKPOINT_PROVIDES,
+    )
+
+
+BUILTIN_SETS: Mapping[str, ModelSet] = _frozen({
+    s.name: s for s in (
+        _bundled_set(
+            "bf16", "bf16 · full precision", "ltx-2.3-22b-dev.safetensors",
+            "gemma_3_12B_it.safetensors",
+            "Full-precision checkpoint and Gemma 3 text encoder; for 48 GB+ cards.",
+        ),
+        _bundled_set(
+            "fp8", "fp8 · scaled", "ltx-2.3-22b-dev-fp8.safetensors",
+            "gemma_3_12B_it_fp8_scaled.safetensors",
+            "fp8 checkpoint and text encoder; fp8 matmul needs compute capability 8.9+ "
+            "(Ada, Hopper, Blackwell); 24 GB+ cards.",
+        ),
+        _bundled_set(
+            "nvfp4", "nvfp4 · Blackwell", "ltx-2.3-22b-dev-nvfp4.safetensors",
+            "gemma_3_12B_it_fp4_mixed.safetensors",
+            "NVFP4 checkpoint and fp4 text encoder; Blackwell GPUs (compute capability 10+).",
+        ),
+    )
+})
+
+# What the `auto` model set resolves to when nothing about the GPU is known (CPU, other vendors).
+DEFAULT_SET = "fp8"
