@@ -1,0 +1,1 @@
+"""The six LTX2.3 AIO super-nodes and what they share."""

@@ -1,0 +1,33 @@
+"""The generation modes, as data: each becomes one super-node expanding ``workflows/<id>.json``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+NODE_ID_PREFIX = "LTX23AIO_"
+PACK_NAME = "LTX2.3 AIO"
+
+
+@dataclass(frozen=True)
+class Mode:
+    id: str
+    title: str
+    node_name: str  # node id without the pack prefix
+    description: str
+
+    @property
+    def node_id(self) -> str:
+        return NODE_ID_PREFIX + self.node_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{PACK_NAME} · {self.title}"
+
+
+MODES: Mapping[str, Mode] = MappingProxyType({
+    m.id: m for m in (
+        Mode("t2v", "Text → Video", "TextToVideo",
+             "A video with sound from a prompt. Describe the scene, the motion and the audio."),
+    )
+})

@@ -1,0 +1,159 @@
+"""Everything a super-node decides before anything runs: values, model set, graph, and checks.
+
+The same plan serves queue-time validation and execution, so a run that passes validation
+expands exactly the graph that was checked. Every failure is a ``RunError`` whose message names
+the problem and the fix; no model is loaded on the way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Container, Mapping
+
+from ..model_manifest import BUILTIN_SETS, ModelFile, ModelSet
+from ..model_store.auto import GpuFacts, pick_model_set
+from ..model_store.sets import AUTO, ModelSetError, load_catalog
+from .modes import Mode
+from .settings import Geometry, SettingsError, check_prompt, resolve_geometry
+from .workflow import Expansion, WorkflowError, build, load_presets, load_workflow
+
+TESTED_COMFYUI = "0.27.0"
+
+
+class RunError(ValueError):
+    """A run cannot start; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What a plan needs to know about the ComfyUI it runs in."""
+
+    user_dir: str | None
+    node_classes: Container[str]
+    model_folders: Container[str]
+    find_model: Callable[[str, str], str | None]  # (folder, name) -> path of an existing file
+    gpu: GpuFacts | None = None
+    comfyui_version: str = "unknown"
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    mode: Mode
+    preset: str
+    model_set: ModelSet
+    model_set_reason: str
+    geometry: Geometry
+    seed: int
+    expansion: Expansion
+    model_paths: Mapping[str, str] = field(default_factory=dict)  # role -> path on disk
+
+    def used_values(self) -> dict[str, Any]:
+        g = self.geometry
+        return {
+            "mode": self.mode.id, "preset": self.preset, "model_set": self.model_set.name,
+            "model_set_reason": self.model_set_reason, "width": g.width, "height": g.height,
+            "frames": g.frames, "fps": g.fps, "duration": round(g.duration, 4), "seed": self.seed,
+            "adjusted": list(g.changes),
+        }
+
+    def summary(self) -> str:
+        return (f"{self.mode.title} · {self.preset} · model set {self.model_set.name} "
+                f"({self.model_set_reason}) · {self.geometry.summary()} · seed {self.seed}")
+
+
+def _human_size(f: ModelFile) -> str:
+    if f.size is None:
+        return "size unknown"
+    gb = f.size / 1e9
+    text = f"{gb:.2f} GB" if gb < 10 else f"{gb:.1f} GB"
+    return text if f.size_exact else "≈" + text
+
+
+def _missing_files_message(model_set: ModelSet, mode: Mode, missing: Mapping[str, ModelFile]) -> str:
+    total = sum(f.size or 0 for f in missing.values())
+    lines = [f"Model set '{model_set.name}' is missing {len(missing)} file(s) that {mode.title} needs"
+             + (f" (≈{total / 1e9:.1f} GB in all):" if total else ":")]
+    for role, f in missing.items():
+        lines.append(f"  • {f.name} ({_human_size(f)}, {role}) → ComfyUI/models/{f.folder}/")
+        if f.url:
+            lines.append(f"    download: {f.url}")
+    lines.append("Put each file in that folder (or a folder extra_model_paths.yaml adds for it), "
+                 "or choose another model set.")
+    return "\n".join(lines)
+
+
+def _check_nodes(expansion: Expansion, env: Environment, mode: Mode) -> None:
+    missing = sorted(t for t in expansion.class_types if t not in env.node_classes)
+    if missing:
+        raise RunError(
+            f"This ComfyUI ({env.comfyui_version}) lacks core nodes that {mode.title} needs: "
+            f"{', '.join(missing)}. They ship with ComfyUI v{TESTED_COMFYUI}, the version this pack is "
+            f"tested with: update ComfyUI (git pull, or the Manager's 'Update ComfyUI').")
+
+
+def _locate_files(expansion: Expansion, env: Environment) -> tuple[dict[str, str], dict[str, ModelFile]]:
+    found, missing = {}, {}
+    for role, f in expansion.files.items():
+        if f.folder not in env.model_folders:
+            raise RunError(f"file '{f.name}' ({role}) names the folder '{f.folder}', which is not a ComfyUI "
+                           f"model folder; use one of checkpoints, loras, vae, text_encoders, "
+                           f"diffusion_models, latent_upscale_models.")
+        path = env.find_model(f.folder, f.name)
+        if path:
+            found[role] = path
+        else:
+            missing[role] = f
+    return found, missing
+
+
+def _expand(mode: Mode, preset: str, params: Mapping[str, Any], model_set: ModelSet) -> Expansion:
+    presets = load_presets(mode.id)
+    if preset not in presets:
+        raise RunError(f"unknown preset '{preset}'; choose one of {', '.join(presets)}.")
+    try:
+        return build(load_workflow(mode.id), presets[preset], params, model_set)
+    except WorkflowError as e:
+        raise RunError(f"model set '{model_set.name}' does not fit the {mode.title} workflow: {e}") from e
+
+
+def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan:
+    """Check a super-node's input values and decide the run; raise RunError with the fix."""
+    try:
+        prompt = check_prompt(values["prompt"])
+        geometry = resolve_geometry(values["width"], values["height"], values["duration"], values["fps"])
+        catalog = load_catalog(env.user_dir)
+        chosen = values.get("models", AUTO)
+        if chosen != AUTO:
+            catalog.get(chosen)
+    except (SettingsError, ModelSetError) as e:
+        raise RunError(str(e)) from e
+
+    params = {
+        "prompt": prompt,
+        "negative_prompt": values.get("negative_prompt", ""),
+        "seed": int(values["seed"]),
+        "width": geometry.width,
+        "height": geometry.height,
+        "stage1_width": geometry.stage1_width,
+        "stage1_height": geometry.stage1_height,
+        "frames": geometry.frames,
+        "fps": geometry.fps,
+        "filename_prefix": values.get("filename_prefix") or f"LTX2.3-AIO/{mode.id}",
+    }
+    preset = values.get("preset", "Fast")
+
+    if chosen == AUTO:
+        def complete(name: str) -> bool:
+            expansion = _expand(mode, preset, params, BUILTIN_SETS[name])
+            return not _locate_files(expansion, env)[1]
+        pick = pick_model_set(env.gpu, complete)
+        model_set, reason = BUILTIN_SETS[pick.name], "auto: " + pick.reason
+    else:
+        model_set = catalog.get(chosen)
+        reason = "chosen on the node"
+
+    expansion = _expand(mode, preset, params, model_set)
+    _check_nodes(expansion, env, mode)
+    found, missing = _locate_files(expansion, env)
+    if missing:
+        raise RunError(_missing_files_message(model_set, mode, missing))
+    return RunPlan(mode, preset, model_set, reason, geometry, params["seed"], expansion, found)

@@ -1,0 +1,155 @@
+"""Turn a mode's workflow (data in ``workflows/``) into the API-format graph a super-node expands.
+
+A workflow names its nodes in words (``stage1_sampler``), and its input values are either plain
+values, links ``[node, output]``, or references bound here by name:
+
+* ``{"param": "seed"}`` — a value of this run (``"as": "float"`` converts it; inner nodes get no
+  type coercion from ComfyUI, so the types must already be right);
+* ``{"file": "distilled_lora"}`` — the file the model set names for that role;
+* ``{"model_set": "text_encoder"}`` — an output of the model set's loaders, which are added to
+  the graph as ``load_<name>`` nodes.
+
+A preset patches nodes by name; nodes that no output reaches afterwards are dropped, so the
+graph holds exactly what runs.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..model_manifest import ModelFile, ModelSet
+
+WORKFLOW_DIR = Path(__file__).resolve().parent.parent / "workflows"
+LOADER_PREFIX = "load_"
+CONVERSIONS = {"float": float, "int": int, "str": str}
+
+
+class WorkflowError(ValueError):
+    """The workflow data, a preset or a model set does not fit together."""
+
+
+@dataclass(frozen=True)
+class Expansion:
+    graph: dict[str, dict]  # node id -> {"class_type", "inputs"}
+    outputs: tuple[list, ...]  # links for the super-node's outputs, in the mode's output order
+    files: Mapping[str, ModelFile]  # role -> file, only the files this graph loads
+
+    @property
+    def class_types(self) -> set[str]:
+        return {node["class_type"] for node in self.graph.values()}
+
+
+@lru_cache(maxsize=None)
+def _load_json(name: str) -> str:
+    # Cached as text: callers get a fresh copy they may patch.
+    return (WORKFLOW_DIR / name).read_text(encoding="utf-8")
+
+
+def load_workflow(mode: str) -> dict:
+    return json.loads(_load_json(f"{mode}.json"))
+
+
+def load_presets(mode: str | None = None) -> dict:
+    """The presets shared by the modes, or a mode's own when its workflow carries them."""
+    if mode is not None:
+        own = load_workflow(mode).get("presets")
+        if own is not None:
+            return own
+    return json.loads(_load_json("presets.json"))
+
+
+def is_link(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
+            and isinstance(value[1], int))
+
+
+def apply_preset(nodes: dict, preset: Mapping) -> dict:
+    nodes = copy.deepcopy(nodes)
+    for name, patch in preset.get("nodes", {}).items():
+        if name not in nodes:
+            raise WorkflowError(f"preset patches node '{name}', which the workflow does not have")
+        node = nodes[name]
+        if "class_type" in patch and patch["class_type"] != node["class_type"]:
+            node["class_type"] = patch["class_type"]
+            node["inputs"] = copy.deepcopy(patch.get("inputs", {}))
+        else:
+            node["inputs"].update(copy.deepcopy(patch.get("inputs", {})))
+    return nodes
+
+
+class _Binder:
+    def __init__(self, nodes: Mapping, params: Mapping[str, Any], model_set: ModelSet):
+        self.nodes = nodes
+        self.params = params
+        self.model_set = model_set
+        self.files_of: dict[str, dict[str, ModelFile]] = {}  # node id -> role -> file
+
+    def node(self, node_id: str, class_type: str, inputs: Mapping, where: str) -> dict:
+        self.files_of[node_id] = {}
+        self._node_id = node_id
+        bound = {k: self.value(v, f"{where}.{k}") for k, v in inputs.items()}
+        return {"class_type": class_type, "inputs": bound}
+
+    def file(self, role: str) -> str:
+        if role not in self.model_set.files:
+            raise WorkflowError(f"model set '{self.model_set.name}' names no file for '{role}'")
+        self.files_of[self._node_id][role] = self.model_set.files[role]
+        return self.model_set.files[role].name
+
+    def value(self, value: Any, where: str) -> Any:
+        if isinstance(value, dict):
+            if "param" in value:
+                if value["param"] not in self.params:
+                    raise WorkflowError(f"{where}: no value for parameter '{value['param']}'")
+                v = self.params[value["param"]]
+                return CONVERSIONS[value["as"]](v) if "as" in value else v
+            if "file" in value:
+                return self.file(value["file"])
+            if "model_set" in value:
+                what = value["model_set"]
+                if what not in self.model_set.provides:
+                    raise WorkflowError(f"model set '{self.model_set.name}' provides no '{what}' (needed by {where})")
+                loader, index = self.model_set.provides[what]
+                return [LOADER_PREFIX + loader, index]
+            raise WorkflowError(f"{where}: unknown reference {value!r}")
+        if is_link(value):
+            if value[0] not in self.nodes:
+                raise WorkflowError(f"{where}: links to unknown node '{value[0]}'")
+            return list(value)
+        return value
+
+
+def _reachable(graph: Mapping[str, dict], roots: list[str]) -> set[str]:
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        node_id = stack.pop()
+        if node_id in seen:
+            continue
+        seen.add(node_id)
+        for value in graph[node_id]["inputs"].values():
+            if is_link(value):
+                stack.append(value[0])
+    return seen
+
+
+def build(workflow: Mapping, preset: Mapping, params: Mapping[str, Any], model_set: ModelSet) -> Expansion:
+    """Bind a workflow, patched by a preset, to this run's values and model set."""
+    nodes = apply_preset(workflow["nodes"], preset)
+    binder = _Binder(nodes, params, model_set)
+    graph = {name: binder.node(name, node["class_type"], node["inputs"], name)
+             for name, node in nodes.items()}
+    for name, loader in model_set.loaders.items():
+        graph[LOADER_PREFIX + name] = binder.node(LOADER_PREFIX + name, loader.class_type, loader.inputs,
+                                                  f"model set loader '{name}'")
+
+    outputs = tuple(binder.value(link, f"output '{key}'") for key, link in workflow["outputs"].items())
+    roots = [link[0] for link in outputs] + list(workflow.get("output_nodes", []))
+    keep = _reachable(graph, roots)
+    graph = {node_id: node for node_id, node in graph.items() if node_id in keep}
+    files = {role: f for node_id in graph for role, f in binder.files_of[node_id].items()}
+    return Expansion(graph, outputs, files)
