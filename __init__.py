@@ -1,0 +1,13 @@
+"""LTX2.3 AIO: one ComfyUI node per LTX-2.3 generation mode.
+
+Imported by ComfyUI it registers the nodes (V3 entry point) and serves ``web/``. Imported
+anywhere else (tests, the command line) it only exposes the pure-Python parts.
+"""
+WEB_DIRECTORY = "./web"
+
+try:
+    import comfy_api.latest  # noqa: F401  present only inside ComfyUI
+except ImportError:
+    pass
+else:
+    from .nodes.extension import comfy_entrypoint  # noqa: F401

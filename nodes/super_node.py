@@ -1,0 +1,125 @@
+"""The super-nodes: one V3 node per mode whose run expands into that mode's workflow.
+
+Each run re-expands (NaN fingerprint) so the video reaches the node and the history every time,
+while the inner nodes keep their cache entries: a seed- or prompt-only change re-runs neither
+loaders nor anything upstream of the change.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import folder_paths
+from comfy_api.latest import io
+from comfy_execution.graph_utils import GraphBuilder, add_graph_prefix
+from server import PromptServer
+
+from ..model_store.sets import AUTO, load_catalog
+from .host import comfy_environment
+from .modes import MODES, PACK_NAME, Mode
+from .plan import RunPlan, plan_run
+from .settings import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE
+from .workflow import load_presets
+
+log = logging.getLogger("ltx23_aio")
+
+CATEGORY = PACK_NAME
+METADATA_KEY = "ltx23_aio"  # in the saved video's metadata and in the node's history entry
+DEFAULTS = {
+    "prompt": "",
+    "negative_prompt": "pc game, console game, video game, cartoon, childish, ugly",
+    "width": 1280,
+    "height": 704,
+    "duration": 5.0,
+    "fps": 24,
+    "seed": 0,
+    "preset": "Fast",
+    "models": AUTO,
+}
+
+
+def shared_inputs(mode: Mode) -> list[io.Input]:
+    return [
+        io.String.Input("prompt", multiline=True, default=DEFAULTS["prompt"],
+                        placeholder="What happens, how the camera moves, what we hear.",
+                        tooltip="Describe the scene, the motion and the sound."),
+        io.String.Input("negative_prompt", multiline=True, default=DEFAULTS["negative_prompt"],
+                        tooltip="What to avoid. Only the Balanced and Quality presets use it (real CFG)."),
+        io.Int.Input("width", default=DEFAULTS["width"], min=MIN_SIZE, max=MAX_SIZE, step=32,
+                     tooltip="Output width; snapped to a multiple of 64 (the value used is reported)."),
+        io.Int.Input("height", default=DEFAULTS["height"], min=MIN_SIZE, max=MAX_SIZE, step=32,
+                     tooltip="Output height; snapped to a multiple of 64 (the value used is reported)."),
+        io.Float.Input("duration", default=DEFAULTS["duration"], min=0.1, max=20.0, step=0.1,
+                       tooltip="Seconds. Frames = the 8n+1 nearest to duration × fps + 1 (at most 257)."),
+        io.Int.Input("fps", default=DEFAULTS["fps"], min=MIN_FPS, max=MAX_FPS,
+                     tooltip="Frames per second; LTX-2.3 is trained at 24–25."),
+        io.Int.Input("seed", default=DEFAULTS["seed"], min=0, max=0xFFFFFFFFFFFFFFFF, control_after_generate=True),
+        io.Combo.Input("preset", options=list(load_presets(mode.id)), default=DEFAULTS["preset"],
+                       tooltip="Fast: distilled 8+3 steps. Balanced/Quality: dev model with real CFG "
+                               "(20/40 steps) then a distilled refine. See the node's help."),
+        io.Combo.Input("models", options=load_catalog(folder_paths.get_user_directory()).names,
+                       default=AUTO, tooltip="Model set: which files to load. auto picks by GPU and "
+                                             "says why."),
+        io.String.Input("filename_prefix", default=f"LTX2.3-AIO/{mode.id}",
+                        tooltip="Where the mp4 goes, under ComfyUI's output folder."),
+    ]
+
+
+class SuperNode(io.ComfyNode):
+    MODE: Mode
+
+    @classmethod
+    def define_schema(cls) -> io.Schema:
+        mode = cls.MODE
+        return io.Schema(
+            node_id=mode.node_id,
+            display_name=mode.display_name,
+            category=CATEGORY,
+            description=mode.description,
+            inputs=shared_inputs(mode),
+            outputs=[
+                io.Video.Output("video", tooltip="The clip with its audio muxed in."),
+                io.Image.Output("images", tooltip="The decoded frames."),
+                io.Audio.Output("audio", tooltip="The clip's audio."),
+            ],
+            hidden=[io.Hidden.unique_id, io.Hidden.extra_pnginfo],
+            is_output_node=True,
+            enable_expand=True,
+        )
+
+    @classmethod
+    def validate_inputs(cls, **values: Any) -> bool:
+        # Raising (not returning a message) gives the user one error instead of one per input.
+        # Linked inputs arrive as None: their values are checked when the node runs.
+        known = {k: v for k, v in values.items() if v is not None}
+        plan_run(cls.MODE, {**DEFAULTS, "prompt": "(linked)", **known}, comfy_environment())
+        return True
+
+    @classmethod
+    def fingerprint_inputs(cls, **values: Any) -> float:
+        return float("nan")
+
+    @classmethod
+    def execute(cls, **values: Any) -> io.NodeOutput:
+        prefix = GraphBuilder.alloc_prefix()  # before anything else: the default prefix is per call
+        plan = plan_run(cls.MODE, values, comfy_environment())
+        graph, outputs = add_graph_prefix(plan.expansion.graph, plan.expansion.outputs, prefix)
+        cls._report(plan)
+        return io.NodeOutput(*outputs, expand=graph, ui={METADATA_KEY: [plan.used_values()]})
+
+    @classmethod
+    def _report(cls, plan: RunPlan) -> None:
+        log.info("%s: %s", PACK_NAME, plan.summary())
+        node_id = cls.hidden.unique_id
+        extra = cls.hidden.extra_pnginfo
+        if isinstance(extra, dict):
+            # ComfyUI copies extra_pnginfo into every saved file's metadata, so the inner SaveVideo
+            # records the values this run really used.
+            extra.setdefault(METADATA_KEY, {})[str(node_id)] = plan.used_values()
+        server = PromptServer.instance
+        server.send_progress_text(plan.summary(), node_id, server.client_id)
+
+
+def node_classes() -> list[type[io.ComfyNode]]:
+    return [type(mode.node_name, (SuperNode,), {"MODE": mode, "__doc__": mode.description})
+            for mode in MODES.values()]
