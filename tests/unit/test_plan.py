@@ -1,0 +1,132 @@
+"""Queue-time planning: every problem is found before anything loads, with the fix in the message."""
+import json
+from pathlib import Path
+
+import pytest
+
+from ltx23_aio.model_manifest import BUILTIN_SETS
+from ltx23_aio.model_store.auto import GpuFacts
+from ltx23_aio.model_store.sets import USER_SETS_SUBDIR
+from ltx23_aio.nodes.modes import MODES
+from ltx23_aio.nodes.plan import Environment, RunError, plan_run
+from ltx23_aio.nodes.workflow import build, load_presets, load_workflow
+
+T2V = MODES["t2v"]
+TINY = json.loads((Path(__file__).parents[1] / "host" / "tiny_model_set.json").read_text())
+VALUES = {"prompt": "a cat", "negative_prompt": "", "width": 128, "height": 128, "duration": 0.4,
+          "fps": 24, "seed": 3, "preset": "Fast", "models": "tiny", "filename_prefix": "t"}
+FOLDERS = {"checkpoints", "loras", "text_encoders", "latent_upscale_models", "vae", "diffusion_models"}
+
+
+def all_class_types():
+    types = set()
+    for preset in load_presets("t2v").values():
+        for s in BUILTIN_SETS.values():
+            types |= build(load_workflow("t2v"), preset, _params(), s).class_types
+    return types | {"CLIPLoader"}
+
+
+def _params():
+    return {"prompt": "p", "negative_prompt": "", "seed": 0, "width": 64, "height": 64, "stage1_width": 32,
+            "stage1_height": 32, "frames": 9, "fps": 24, "filename_prefix": "x"}
+
+
+def env_for(tmp_path, present=(), node_classes=None, gpu=None, user_set=TINY):
+    models = tmp_path / "models"
+    for folder, name in present:
+        (models / folder).mkdir(parents=True, exist_ok=True)
+        (models / folder / name).write_bytes(b"x")
+    if user_set is not None:
+        path = tmp_path / "user" / USER_SETS_SUBDIR / "tiny.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(user_set))
+
+    def find(folder, name):
+        p = models / folder / name
+        return str(p) if p.is_file() else None
+    return Environment(str(tmp_path / "user"), node_classes or all_class_types(), FOLDERS, find, gpu, "0.27.0")
+
+
+def files_of(model_set):
+    return [(f.folder, f.name) for f in model_set.files.values()]
+
+
+TINY_FILES = [(f["folder"], f["name"]) for f in TINY["files"].values()]
+
+
+def test_plan_with_files_present_binds_the_user_model_set(tmp_path):
+    plan = plan_run(T2V, VALUES, env_for(tmp_path, TINY_FILES))
+    assert plan.model_set.name == "tiny"
+    assert plan.expansion.graph["load_text_encoder"]["class_type"] == "CLIPLoader"
+    assert set(plan.model_paths) == {"checkpoint", "text_encoder", "distilled_lora", "upscaler"}
+    used = plan.used_values()
+    assert (used["width"], used["height"], used["frames"], used["fps"], used["seed"]) == (128, 128, 9, 24, 3)
+    assert "128×128, 9 frames at 24 fps" in plan.summary()
+
+
+def test_plan_reports_snapped_values(tmp_path):
+    plan = plan_run(T2V, {**VALUES, "width": 100, "duration": 1.0}, env_for(tmp_path, TINY_FILES))
+    used = plan.used_values()
+    assert (used["width"], used["frames"]) == (128, 25)
+    assert any("100×128 → 128×128" in c for c in used["adjusted"])
+
+
+def test_missing_files_are_listed_with_size_folder_and_url(tmp_path):
+    fp8 = BUILTIN_SETS["fp8"]
+    present = [(f.folder, f.name) for role, f in fp8.files.items() if role != "checkpoint"]
+    with pytest.raises(RunError) as e:
+        plan_run(T2V, {**VALUES, "models": "fp8"}, env_for(tmp_path, present))
+    msg = str(e.value)
+    assert "Model set 'fp8' is missing 1 file" in msg
+    assert "ltx-2.3-22b-dev-fp8.safetensors (≈29.1 GB, checkpoint) → ComfyUI/models/checkpoints/" in msg
+    assert "https://huggingface.co/Lightricks/LTX-2.3-fp8/resolve/main/ltx-2.3-22b-dev-fp8.safetensors" in msg
+    assert "gemma" not in msg
+
+
+def test_missing_core_nodes_are_named_with_the_comfyui_version(tmp_path):
+    classes = all_class_types() - {"LTXVAudioVAELoader", "LTXVLatentUpsampler"}
+    with pytest.raises(RunError) as e:
+        plan_run(T2V, VALUES, env_for(tmp_path, TINY_FILES, node_classes=classes))
+    msg = str(e.value)
+    assert "LTXVAudioVAELoader, LTXVLatentUpsampler" in msg
+    assert "v0.27.0" in msg and "update ComfyUI" in msg
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"prompt": " "}, ["prompt is empty"]),
+    ({"duration": 12.0}, ["289 frames", "at most 257"]),
+    ({"width": 8}, ["width 8 is out of range"]),
+    ({"models": "fp16"}, ["unknown model set 'fp16'", "auto, bf16, fp8, nvfp4, tiny"]),
+    ({"preset": "Turbo"}, ["unknown preset 'Turbo'", "Fast, Balanced, Quality"]),
+])
+def test_bad_values_are_rejected_with_the_fix(tmp_path, change, words):
+    with pytest.raises(RunError) as e:
+        plan_run(T2V, {**VALUES, **change}, env_for(tmp_path, TINY_FILES))
+    for word in words:
+        assert word in str(e.value)
+
+
+def test_user_set_with_an_unknown_folder_is_rejected(tmp_path):
+    odd = json.loads(json.dumps(TINY))
+    odd["files"]["upscaler"]["folder"] = "upscalers"
+    with pytest.raises(RunError, match="folder 'upscalers', which is not a ComfyUI model folder"):
+        plan_run(T2V, VALUES, env_for(tmp_path, TINY_FILES, user_set=odd))
+
+
+def test_auto_without_gpu_picks_fp8_and_says_why(tmp_path):
+    plan = plan_run(T2V, {**VALUES, "models": "auto"}, env_for(tmp_path, files_of(BUILTIN_SETS["fp8"])))
+    assert plan.model_set.name == "fp8"
+    assert plan.model_set_reason.startswith("auto: no CUDA GPU found")
+
+
+def test_auto_prefers_a_suitable_set_already_on_disk(tmp_path):
+    h100 = GpuFacts("NVIDIA H100", 80, (9, 0))
+    plan = plan_run(T2V, {**VALUES, "models": "auto"}, env_for(tmp_path, files_of(BUILTIN_SETS["fp8"]), gpu=h100))
+    assert plan.model_set.name == "fp8"
+    assert "bf16's are not" in plan.model_set_reason
+
+
+def test_auto_with_nothing_on_disk_lists_the_best_sets_files(tmp_path):
+    h100 = GpuFacts("NVIDIA H100", 80, (9, 0))
+    with pytest.raises(RunError, match="Model set 'bf16' is missing 4 file"):
+        plan_run(T2V, {**VALUES, "models": "auto"}, env_for(tmp_path, gpu=h100))
