@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from ..model_manifest import BUILTIN_SETS, Loader, ModelFile, ModelSet
 
@@ -118,31 +119,40 @@ def parse_model_set(raw: Any, where: str) -> ModelSet:
     )
 
 
-def _read_dir(directory: Path) -> Iterable[tuple[str, Any | Exception]]:
-    if not directory.is_dir():
-        return
-    for path in sorted(directory.glob("*.json")):
-        try:
-            yield str(path), json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            yield str(path), e
+def _set_files(directory: Path | None) -> list[os.DirEntry]:
+    try:
+        return sorted((e for e in os.scandir(directory) if e.name.endswith(".json") and e.is_file()),
+                      key=lambda e: e.name)
+    except (OSError, TypeError):
+        return []
 
 
-_cache: dict[Path, tuple[tuple, Catalog]] = {}
+def _read(entry: os.DirEntry) -> Any | Exception:
+    try:
+        with open(entry.path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        return e
+
+
+_cache: dict[Path | None, tuple[tuple, Catalog]] = {}
 
 
 def load_catalog(user_dir: str | Path | None) -> Catalog:
-    """Built-in sets plus the user's, re-read only when a set file changes."""
+    """Built-in sets plus the user's, re-read only when a set file changes.
+
+    ComfyUI builds a node's schema many times per queued prompt, so the unchanged case is one
+    directory scan.
+    """
     directory = Path(user_dir) / USER_SETS_SUBDIR if user_dir else None
-    stamp: tuple = ()
-    if directory is not None and directory.is_dir():
-        stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(directory.glob("*.json")))
-        cached = _cache.get(directory)
-        if cached and cached[0] == stamp:
-            return cached[1]
+    entries = _set_files(directory)
+    stamp = tuple((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in entries)
+    cached = _cache.get(directory)
+    if cached and cached[0] == stamp:
+        return cached[1]
     sets: dict[str, ModelSet] = dict(BUILTIN_SETS)
     broken: dict[str, str] = {}
-    for where, raw in _read_dir(directory) if directory is not None else ():
+    for where, raw in ((e.path, _read(e)) for e in entries):
         try:
             if isinstance(raw, Exception):
                 raise ModelSetError(f"{where}: not readable JSON ({raw})")
@@ -154,6 +164,5 @@ def load_catalog(user_dir: str | Path | None) -> Catalog:
             broken[where] = str(e)
             log.warning("LTX2.3 AIO: skipped model set %s", e)
     catalog = Catalog(MappingProxyType(sets), MappingProxyType(broken))
-    if directory is not None:
-        _cache[directory] = (stamp, catalog)
+    _cache[directory] = (stamp, catalog)
     return catalog

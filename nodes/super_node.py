@@ -7,6 +7,7 @@ loaders nor anything upstream of the change.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from typing import Any
 
 import folder_paths
@@ -38,7 +39,7 @@ DEFAULTS = {
 }
 
 
-def shared_inputs(mode: Mode) -> list[io.Input]:
+def shared_inputs(mode: Mode, model_sets: list[str]) -> list[io.Input]:
     return [
         io.String.Input("prompt", multiline=True, default=DEFAULTS["prompt"],
                         placeholder="What happens, how the camera moves, what we hear.",
@@ -57,7 +58,7 @@ def shared_inputs(mode: Mode) -> list[io.Input]:
         io.Combo.Input("preset", options=list(load_presets(mode.id)), default=DEFAULTS["preset"],
                        tooltip="Fast: distilled 8+3 steps. Balanced/Quality: dev model with real CFG "
                                "(20/40 steps) then a distilled refine. See the node's help."),
-        io.Combo.Input("models", options=load_catalog(folder_paths.get_user_directory()).names,
+        io.Combo.Input("models", options=model_sets,
                        default=AUTO, tooltip="Model set: which files to load. auto picks by GPU and "
                                              "says why."),
         io.String.Input("filename_prefix", default=f"LTX2.3-AIO/{mode.id}",
@@ -65,27 +66,33 @@ def shared_inputs(mode: Mode) -> list[io.Input]:
     ]
 
 
+@lru_cache(maxsize=64)
+def _schema(mode: Mode, model_sets: tuple[str, ...]) -> io.Schema:
+    return io.Schema(
+        node_id=mode.node_id,
+        display_name=mode.display_name,
+        category=CATEGORY,
+        description=mode.description,
+        inputs=shared_inputs(mode, list(model_sets)),
+        outputs=[
+            io.Video.Output("video", tooltip="The clip with its audio muxed in."),
+            io.Image.Output("images", tooltip="The decoded frames."),
+            io.Audio.Output("audio", tooltip="The clip's audio."),
+        ],
+        hidden=[io.Hidden.unique_id, io.Hidden.extra_pnginfo],
+        is_output_node=True,
+        enable_expand=True,
+    )
+
+
 class SuperNode(io.ComfyNode):
     MODE: Mode
 
     @classmethod
     def define_schema(cls) -> io.Schema:
-        mode = cls.MODE
-        return io.Schema(
-            node_id=mode.node_id,
-            display_name=mode.display_name,
-            category=CATEGORY,
-            description=mode.description,
-            inputs=shared_inputs(mode),
-            outputs=[
-                io.Video.Output("video", tooltip="The clip with its audio muxed in."),
-                io.Image.Output("images", tooltip="The decoded frames."),
-                io.Audio.Output("audio", tooltip="The clip's audio."),
-            ],
-            hidden=[io.Hidden.unique_id, io.Hidden.extra_pnginfo],
-            is_output_node=True,
-            enable_expand=True,
-        )
+        # ComfyUI rebuilds the schema many times per queued prompt; only the model set list
+        # (the user's JSON files) can change it.
+        return _schema(cls.MODE, tuple(load_catalog(folder_paths.get_user_directory()).names))
 
     @classmethod
     def validate_inputs(cls, **values: Any) -> bool:
@@ -101,11 +108,17 @@ class SuperNode(io.ComfyNode):
 
     @classmethod
     def execute(cls, **values: Any) -> io.NodeOutput:
+        plan, graph, outputs = cls.expand(values)
+        cls._report(plan)
+        return io.NodeOutput(*outputs, expand=graph, ui={METADATA_KEY: [plan.used_values()]})
+
+    @classmethod
+    def expand(cls, values: dict[str, Any]) -> tuple[RunPlan, dict, tuple]:
+        """The run's plan and its graph under this call's node-id prefix."""
         prefix = GraphBuilder.alloc_prefix()  # before anything else: the default prefix is per call
         plan = plan_run(cls.MODE, values, comfy_environment())
         graph, outputs = add_graph_prefix(plan.expansion.graph, plan.expansion.outputs, prefix)
-        cls._report(plan)
-        return io.NodeOutput(*outputs, expand=graph, ui={METADATA_KEY: [plan.used_values()]})
+        return plan, graph, outputs
 
     @classmethod
     def _report(cls, plan: RunPlan) -> None:

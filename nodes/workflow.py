@@ -44,13 +44,13 @@ class Expansion:
 
 
 @lru_cache(maxsize=None)
-def _load_json(name: str) -> str:
-    # Cached as text: callers get a fresh copy they may patch.
-    return (WORKFLOW_DIR / name).read_text(encoding="utf-8")
+def _load_json(name: str) -> dict:
+    return json.loads((WORKFLOW_DIR / name).read_text(encoding="utf-8"))
 
 
 def load_workflow(mode: str) -> dict:
-    return json.loads(_load_json(f"{mode}.json"))
+    """A mode's workflow; shared and read-only (``build`` copies what it patches)."""
+    return _load_json(f"{mode}.json")
 
 
 def load_presets(mode: str | None = None) -> dict:
@@ -59,7 +59,7 @@ def load_presets(mode: str | None = None) -> dict:
         own = load_workflow(mode).get("presets")
         if own is not None:
             return own
-    return json.loads(_load_json("presets.json"))
+    return _load_json("presets.json")
 
 
 def is_link(value: Any) -> bool:
