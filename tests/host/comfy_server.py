@@ -51,7 +51,7 @@ class RunResult:
 
 class ComfyServer:
     def __init__(self, comfyui: Path, base: Path, python: str | None = None, extra_args: list[str] = (),
-                 env: dict[str, str] | None = None):
+                 env: dict[str, str] | None = None, launcher: list[str] = ()):
         self.comfyui = comfyui
         self.base = base
         self.python = python or os.environ.get("COMFYUI_PYTHON", sys.executable)
@@ -59,6 +59,7 @@ class ComfyServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra_args = list(extra_args)
         self.env = env or {}
+        self.launcher = list(launcher)  # e.g. ["taskset", "-c", "1"]
         self.proc: subprocess.Popen | None = None
         self.log_path = base / "comfyui.log"
 
@@ -72,7 +73,7 @@ class ComfyServer:
 
     def start(self, timeout: float = 120) -> "ComfyServer":
         self.prepare_base(self.base)
-        args = [self.python, "main.py", "--cpu", "--listen", "127.0.0.1", "--port", str(self.port),
+        args = [*self.launcher, self.python, "main.py", "--cpu", "--listen", "127.0.0.1", "--port", str(self.port),
                 "--base-directory", str(self.base), "--database-url", "sqlite:///:memory:",
                 "--disable-auto-launch", *self.extra_args]
         self._log = open(self.log_path, "ab")
@@ -164,6 +165,7 @@ class ComfyServer:
                     if msg.type != aiohttp.WSMsgType.TEXT:
                         continue
                     event = json.loads(msg.data)
+                    event["received"] = time.perf_counter() - started
                     payload = event.get("data", {})
                     if payload.get("prompt_id") != prompt_id:
                         continue
