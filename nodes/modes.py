@@ -8,6 +8,19 @@ from typing import Mapping
 NODE_ID_PREFIX = "LTX23AIO_"
 PACK_NAME = "LTX2.3 AIO"
 
+# The form every mode shares, with its defaults (the anchors' 1280×720 → 1280×704, 5 s at 24 fps).
+SHARED_DEFAULTS = MappingProxyType({
+    "prompt": "",
+    "negative_prompt": "pc game, console game, video game, cartoon, childish, ugly",
+    "width": 1280,
+    "height": 704,
+    "duration": 5.0,
+    "fps": 24,
+    "seed": 0,
+    "preset": "Fast",
+    "models": "auto",
+})
+
 
 @dataclass(frozen=True)
 class Mode:

@@ -12,7 +12,7 @@ from typing import Any, Callable, Container, Mapping
 from ..model_manifest import BUILTIN_SETS, ModelFile, ModelSet
 from ..model_store.auto import GpuFacts, pick_model_set
 from ..model_store.sets import AUTO, ModelSetError, load_catalog
-from .modes import Mode
+from .modes import SHARED_DEFAULTS, Mode
 from .settings import Geometry, SettingsError, check_prompt, resolve_geometry
 from .workflow import Expansion, WorkflowError, build, load_presets, load_workflow
 
@@ -115,6 +115,34 @@ def _expand(mode: Mode, preset: str, params: Mapping[str, Any], model_set: Model
         raise RunError(f"model set '{model_set.name}' does not fit the {mode.title} workflow: {e}") from e
 
 
+def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geometry) -> dict[str, Any]:
+    """The values a mode's workflow refers to as {"param": name}."""
+    return {
+        "prompt": prompt,
+        "negative_prompt": values.get("negative_prompt", ""),
+        "seed": int(values["seed"]),
+        "width": geometry.width,
+        "height": geometry.height,
+        "stage1_width": geometry.stage1_width,
+        "stage1_height": geometry.stage1_height,
+        "frames": geometry.frames,
+        "fps": geometry.fps,
+        "filename_prefix": values.get("filename_prefix") or f"LTX2.3-AIO/{mode.id}",
+    }
+
+
+def files_needed(mode: Mode, model_set: ModelSet, preset: str | None = None) -> dict[str, ModelFile]:
+    """The files a mode loads with this model set: for one preset, or for any preset if None."""
+    values = dict(SHARED_DEFAULTS)
+    geometry = resolve_geometry(values["width"], values["height"], values["duration"], values["fps"])
+    params = run_params(mode, values, "-", geometry)
+    presets = [preset] if preset else list(load_presets(mode.id))
+    files: dict[str, ModelFile] = {}
+    for name in presets:
+        files.update(_expand(mode, name, params, model_set).files)
+    return files
+
+
 def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan:
     """Check a super-node's input values and decide the run; raise RunError with the fix."""
     try:
@@ -127,18 +155,7 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
     except (SettingsError, ModelSetError) as e:
         raise RunError(str(e)) from e
 
-    params = {
-        "prompt": prompt,
-        "negative_prompt": values.get("negative_prompt", ""),
-        "seed": int(values["seed"]),
-        "width": geometry.width,
-        "height": geometry.height,
-        "stage1_width": geometry.stage1_width,
-        "stage1_height": geometry.stage1_height,
-        "frames": geometry.frames,
-        "fps": geometry.fps,
-        "filename_prefix": values.get("filename_prefix") or f"LTX2.3-AIO/{mode.id}",
-    }
+    params = run_params(mode, values, prompt, geometry)
     preset = values.get("preset", "Fast")
 
     if chosen == AUTO:

@@ -15,9 +15,9 @@ from comfy_api.latest import io
 from comfy_execution.graph_utils import GraphBuilder, add_graph_prefix
 from server import PromptServer
 
-from ..model_store.sets import AUTO, load_catalog
+from ..model_store.sets import load_catalog
 from .host import comfy_environment
-from .modes import MODES, PACK_NAME, Mode
+from .modes import MODES, PACK_NAME, SHARED_DEFAULTS, Mode
 from .plan import RunPlan, plan_run
 from .settings import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE
 from .workflow import load_presets
@@ -26,17 +26,7 @@ log = logging.getLogger("ltx23_aio")
 
 CATEGORY = PACK_NAME
 METADATA_KEY = "ltx23_aio"  # in the saved video's metadata and in the node's history entry
-DEFAULTS = {
-    "prompt": "",
-    "negative_prompt": "pc game, console game, video game, cartoon, childish, ugly",
-    "width": 1280,
-    "height": 704,
-    "duration": 5.0,
-    "fps": 24,
-    "seed": 0,
-    "preset": "Fast",
-    "models": AUTO,
-}
+DEFAULTS = SHARED_DEFAULTS
 
 
 def shared_inputs(mode: Mode, model_sets: list[str]) -> list[io.Input]:

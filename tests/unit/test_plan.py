@@ -130,3 +130,10 @@ def test_auto_with_nothing_on_disk_lists_the_best_sets_files(tmp_path):
     h100 = GpuFacts("NVIDIA H100", 80, (9, 0))
     with pytest.raises(RunError, match="Model set 'bf16' is missing 4 file"):
         plan_run(T2V, {**VALUES, "models": "auto"}, env_for(tmp_path, gpu=h100))
+
+
+def test_files_needed_lists_what_a_mode_loads_with_a_set():
+    from ltx23_aio.nodes.plan import files_needed
+    fp8 = BUILTIN_SETS["fp8"]
+    assert set(files_needed(T2V, fp8)) == {"checkpoint", "text_encoder", "distilled_lora", "upscaler"}
+    assert files_needed(T2V, fp8, "Balanced")["checkpoint"].name == "ltx-2.3-22b-dev-fp8.safetensors"
