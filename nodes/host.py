@@ -6,7 +6,10 @@ import os
 from functools import lru_cache
 
 from ..model_store.auto import GpuFacts
+from .media import MediaError, MediaInfo
 from .plan import Environment
+
+FORMATS = {"image": "PNG, JPEG or WebP", "audio": "WAV, FLAC, MP3 or M4A", "video": "MP4 (H.264) or WebM"}
 
 log = logging.getLogger("ltx23_aio")
 
@@ -30,6 +33,55 @@ def _find_model(folder: str, name: str) -> str | None:
     return path if path and os.path.isfile(path) else None
 
 
+def _read_media(kind: str, path: str) -> MediaInfo:
+    """Decode what the core loader will decode (images and audio whole, a video's first frame)."""
+    import av
+
+    with av.open(path) as container:
+        if kind == "audio":
+            if not container.streams.audio:
+                raise ValueError("it has no audio stream")
+            stream = container.streams.audio[0]
+            samples = sum(f.samples for f in container.decode(stream))
+            if not samples:
+                raise ValueError("no audio could be decoded")
+            return MediaInfo(kind, duration=samples / stream.codec_context.sample_rate)
+        if not container.streams.video:
+            raise ValueError("it has no picture")
+        stream = container.streams.video[0]
+        first = next(container.decode(stream), None)
+        if first is None:
+            raise ValueError("no frame could be decoded")
+        if kind == "image":
+            return MediaInfo(kind, width=first.width, height=first.height)
+        fps = float(stream.average_rate or stream.guessed_rate or 0)
+        duration = float(stream.duration * stream.time_base) if stream.duration else (container.duration or 0) / 1e6
+        frames = stream.frames or round(duration * fps)
+        if not fps or not frames:
+            raise ValueError("its length or frame rate is unknown")
+        return MediaInfo(kind, duration=frames / fps, fps=fps, frames=frames, width=first.width, height=first.height)
+
+
+_probed: dict[tuple, MediaInfo] = {}
+
+
+def probe_media(kind: str, name: str) -> MediaInfo:
+    import folder_paths
+
+    if not folder_paths.exists_annotated_filepath(name):
+        raise MediaError(f"the {kind} '{name}' is not in ComfyUI's input folder; upload it again or pick another.")
+    path = folder_paths.get_annotated_filepath(name)
+    stat = os.stat(path)
+    key = (kind, path, stat.st_mtime_ns, stat.st_size)
+    if key not in _probed:
+        try:
+            _probed[key] = _read_media(kind, path)
+        except Exception as e:  # av raises many types for damaged files
+            raise MediaError(f"the {kind} '{name}' cannot be read ({e}); it may be damaged. "
+                             f"Use a {FORMATS[kind]} file.") from e
+    return _probed[key]
+
+
 def comfy_environment() -> Environment:
     import comfyui_version
     import folder_paths
@@ -43,4 +95,5 @@ def comfy_environment() -> Environment:
         find_model=_find_model,
         gpu=gpu_facts(),
         comfyui_version=getattr(comfyui_version, "__version__", "unknown"),
+        probe=probe_media,
     )

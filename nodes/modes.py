@@ -1,9 +1,14 @@
-"""The generation modes, as data: each becomes one super-node expanding ``workflows/<id>.json``."""
+"""The generation modes, as data: each becomes one super-node expanding ``workflows/<id>.json``.
+
+Besides the form every mode shares (``SHARED_DEFAULTS``), a mode lists its own inputs: media
+(an upload widget plus an optional socket for graphs that compute the media), numbers and
+choices. Their values reach the workflow as ``{"param": name}`` and media as ``{"media": name}``.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, Union
 
 NODE_ID_PREFIX = "LTX23AIO_"
 PACK_NAME = "LTX2.3 AIO"
@@ -23,11 +28,56 @@ SHARED_DEFAULTS = MappingProxyType({
 
 
 @dataclass(frozen=True)
+class MediaInput:
+    """A picture, sound or clip: chosen with an upload widget, or wired into ``<name>_input``."""
+
+    name: str
+    kind: str  # "image" | "audio" | "video"
+    tooltip: str
+
+    @property
+    def socket(self) -> str:
+        return f"{self.name}_input"
+
+
+@dataclass(frozen=True)
+class NumberInput:
+    name: str
+    default: float
+    min: float
+    max: float
+    step: float
+    tooltip: str
+
+
+@dataclass(frozen=True)
+class ChoiceInput:
+    name: str
+    options: tuple[str, ...]
+    tooltip: str
+
+    @property
+    def default(self) -> str:
+        return self.options[0]
+
+
+ModeInput = Union[MediaInput, NumberInput, ChoiceInput]
+
+# How each kind of media is loaded when it comes from the upload widget: (core node, its input).
+MEDIA_LOADERS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "image": ("LoadImage", "image"),
+    "audio": ("LoadAudio", "audio"),
+    "video": ("LoadVideo", "file"),
+})
+
+
+@dataclass(frozen=True)
 class Mode:
     id: str
     title: str
     node_name: str  # node id without the pack prefix
     description: str
+    inputs: tuple[ModeInput, ...] = ()
 
     @property
     def node_id(self) -> str:
@@ -37,10 +87,56 @@ class Mode:
     def display_name(self) -> str:
         return f"{PACK_NAME} · {self.title}"
 
+    @property
+    def media(self) -> tuple[MediaInput, ...]:
+        return tuple(i for i in self.inputs if isinstance(i, MediaInput))
+
+    @property
+    def defaults(self) -> dict:
+        """Every input's default, the shared ones included; media have none."""
+        values = dict(SHARED_DEFAULTS)
+        values.update({i.name: i.default for i in self.inputs if not isinstance(i, MediaInput)})
+        return values
+
+
+IMAGE_STRENGTH = NumberInput(
+    "image_strength", 0.7, 0.0, 1.0, 0.05,
+    "How strongly the first frame holds to the image (1 = exactly the image). Lower it if the clip "
+    "comes out static; the prompt should describe the motion.")
+AUDIO_START = NumberInput(
+    "audio_start", 0.0, 0.0, 3600.0, 0.01,
+    "Where in the audio the clip starts, in seconds. The audio is cut to the clip's length and "
+    "padded with silence if it ends sooner.")
 
 MODES: Mapping[str, Mode] = MappingProxyType({
     m.id: m for m in (
         Mode("t2v", "Text → Video", "TextToVideo",
              "A video with sound from a prompt. Describe the scene, the motion and the audio."),
+        Mode("i2v", "Image → Video", "ImageToVideo",
+             "Animates a still image into a video with sound. Describe the motion, not the picture.",
+             (MediaInput("image", "image", "The first frame; resized and center-cropped to the output size."),
+              IMAGE_STRENGTH)),
+        Mode("a2v", "Audio → Video", "AudioToVideo",
+             "A video made to your sound: the audio is kept as it is and the picture follows it.",
+             (MediaInput("audio", "audio", "The soundtrack; kept unchanged in the result."), AUDIO_START)),
+        Mode("lipsync", "Lipsync", "Lipsync",
+             "A portrait that speaks or sings your audio: the image gives the face, the audio is kept.",
+             (MediaInput("image", "image", "The portrait; resized and center-cropped to the output size."),
+              MediaInput("audio", "audio", "The speech or song; kept unchanged in the result."),
+              IMAGE_STRENGTH, AUDIO_START)),
+        Mode("keyframe", "First/Last frame → Video", "FirstLastFrameToVideo",
+             "A video that starts on one image and ends on another, with generated sound.",
+             (MediaInput("first_image", "image", "The first frame."),
+              MediaInput("last_image", "image", "The last frame."),
+              NumberInput("first_strength", 1.0, 0.0, 1.0, 0.05, "How strongly the clip starts on the first image."),
+              NumberInput("last_strength", 0.9, 0.0, 1.0, 0.05, "How strongly the clip ends on the last image."))),
+        Mode("style", "Style transfer", "StyleTransfer",
+             "Restyles a video: its motion and structure (edges) are kept, the look comes from a style "
+             "image and the prompt, and its sound is kept.",
+             (MediaInput("video", "video", "The source video: motion, structure and sound."),
+              MediaInput("style_image", "image", "The look to give it; used as the first frame."),
+              ChoiceInput("control", ("canny",), "What of the source video guides the result: canny = its edges."),
+              NumberInput("control_strength", 0.75, 0.0, 1.0, 0.05, "How closely the result follows the source's structure."),
+              NumberInput("video_start", 0.0, 0.0, 3600.0, 0.01, "Where in the source video the clip starts, in seconds."))),
     )
 })

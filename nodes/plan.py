@@ -12,9 +12,10 @@ from typing import Any, Callable, Container, Mapping
 from ..model_manifest import BUILTIN_SETS, ModelFile, ModelSet
 from ..model_store.auto import GpuFacts, pick_model_set
 from ..model_store.sets import AUTO, ModelSetError, load_catalog
-from .modes import SHARED_DEFAULTS, Mode
+from .media import MediaError, MediaInfo, Probe, shape_clip, sources
+from .modes import MEDIA_LOADERS, MediaInput, Mode
 from .settings import Geometry, SettingsError, check_prompt, resolve_geometry
-from .workflow import Expansion, WorkflowError, build, load_presets, load_workflow
+from .workflow import Expansion, MediaSource, WorkflowError, build, load_presets, load_workflow
 
 TESTED_COMFYUI = "0.27.0"
 
@@ -33,6 +34,7 @@ class Environment:
     find_model: Callable[[str, str], str | None]  # (folder, name) -> path of an existing file
     gpu: GpuFacts | None = None
     comfyui_version: str = "unknown"
+    probe: Probe | None = None  # reads uploaded media; None where no media can be read
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class RunPlan:
     seed: int
     expansion: Expansion
     model_paths: Mapping[str, str] = field(default_factory=dict)  # role -> path on disk
+    notes: tuple[str, ...] = ()
 
     def used_values(self) -> dict[str, Any]:
         g = self.geometry
@@ -52,12 +55,13 @@ class RunPlan:
             "mode": self.mode.id, "preset": self.preset, "model_set": self.model_set.name,
             "model_set_reason": self.model_set_reason, "width": g.width, "height": g.height,
             "frames": g.frames, "fps": g.fps, "duration": round(g.duration, 4), "seed": self.seed,
-            "adjusted": list(g.changes),
+            "adjusted": list(g.changes), "notes": list(self.notes),
         }
 
     def summary(self) -> str:
-        return (f"{self.mode.title} · {self.preset} · model set {self.model_set.name} "
+        text = (f"{self.mode.title} · {self.preset} · model set {self.model_set.name} "
                 f"({self.model_set_reason}) · {self.geometry.summary()} · seed {self.seed}")
+        return text + "".join(f" · {note}" for note in self.notes)
 
 
 def _human_size(f: ModelFile) -> str:
@@ -105,19 +109,22 @@ def _locate_files(expansion: Expansion, env: Environment) -> tuple[dict[str, str
     return found, missing
 
 
-def _expand(mode: Mode, preset: str, params: Mapping[str, Any], model_set: ModelSet) -> Expansion:
+def _expand(mode: Mode, preset: str, params: Mapping[str, Any], model_set: ModelSet,
+            media: Mapping[str, MediaSource]) -> Expansion:
     presets = load_presets(mode.id)
     if preset not in presets:
         raise RunError(f"unknown preset '{preset}'; choose one of {', '.join(presets)}.")
     try:
-        return build(load_workflow(mode.id), presets[preset], params, model_set)
+        return build(load_workflow(mode.id), presets[preset], params, model_set, media)
     except WorkflowError as e:
         raise RunError(f"model set '{model_set.name}' does not fit the {mode.title} workflow: {e}") from e
 
 
 def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geometry) -> dict[str, Any]:
     """The values a mode's workflow refers to as {"param": name}."""
+    own = {i.name: values.get(i.name, i.default) for i in mode.inputs if not isinstance(i, MediaInput)}
     return {
+        **own,
         "prompt": prompt,
         "negative_prompt": values.get("negative_prompt", ""),
         "seed": int(values["seed"]),
@@ -127,19 +134,23 @@ def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geo
         "stage1_height": geometry.stage1_height,
         "frames": geometry.frames,
         "fps": geometry.fps,
+        "clip_seconds": geometry.duration,
+        # A source clip is read one frame longer than the clip, then cut to exactly `frames`.
+        "source_seconds": (geometry.frames + 1) / geometry.fps,
         "filename_prefix": values.get("filename_prefix") or f"LTX2.3-AIO/{mode.id}",
     }
 
 
 def files_needed(mode: Mode, model_set: ModelSet, preset: str | None = None) -> dict[str, ModelFile]:
     """The files a mode loads with this model set: for one preset, or for any preset if None."""
-    values = dict(SHARED_DEFAULTS)
+    values = mode.defaults
     geometry = resolve_geometry(values["width"], values["height"], values["duration"], values["fps"])
     params = run_params(mode, values, "-", geometry)
+    media = {m.name: MediaSource(*MEDIA_LOADERS[m.kind], file="-") for m in mode.media}
     presets = [preset] if preset else list(load_presets(mode.id))
     files: dict[str, ModelFile] = {}
     for name in presets:
-        files.update(_expand(mode, name, params, model_set).files)
+        files.update(_expand(mode, name, params, model_set, media).files)
     return files
 
 
@@ -152,7 +163,9 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
         chosen = values.get("models", AUTO)
         if chosen != AUTO:
             catalog.get(chosen)
-    except (SettingsError, ModelSetError) as e:
+        media, infos = sources(mode, values, env.probe or _no_probe)
+        geometry, notes = shape_clip(mode, values, infos, geometry)
+    except (SettingsError, ModelSetError, MediaError) as e:
         raise RunError(str(e)) from e
 
     params = run_params(mode, values, prompt, geometry)
@@ -160,7 +173,7 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
 
     if chosen == AUTO:
         def complete(name: str) -> bool:
-            expansion = _expand(mode, preset, params, BUILTIN_SETS[name])
+            expansion = _expand(mode, preset, params, BUILTIN_SETS[name], media)
             return not _locate_files(expansion, env)[1]
         pick = pick_model_set(env.gpu, complete)
         model_set, reason = BUILTIN_SETS[pick.name], "auto: " + pick.reason
@@ -168,9 +181,13 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
         model_set = catalog.get(chosen)
         reason = "chosen on the node"
 
-    expansion = _expand(mode, preset, params, model_set)
+    expansion = _expand(mode, preset, params, model_set, media)
     _check_nodes(expansion, env, mode)
     found, missing = _locate_files(expansion, env)
     if missing:
         raise RunError(_missing_files_message(model_set, mode, missing))
-    return RunPlan(mode, preset, model_set, reason, geometry, params["seed"], expansion, found)
+    return RunPlan(mode, preset, model_set, reason, geometry, params["seed"], expansion, found, notes)
+
+
+def _no_probe(kind: str, name: str) -> MediaInfo:
+    raise MediaError(f"cannot read the {kind} '{name}' here")

@@ -7,26 +7,59 @@ loaders nor anything upstream of the change.
 from __future__ import annotations
 
 import logging
+import os
 from functools import lru_cache
 from typing import Any
 
 import folder_paths
 from comfy_api.latest import io
-from comfy_execution.graph_utils import GraphBuilder, add_graph_prefix
+from comfy_execution.graph_utils import GraphBuilder
 from server import PromptServer
 
 from ..model_store.sets import load_catalog
 from .host import comfy_environment
-from .modes import MODES, PACK_NAME, SHARED_DEFAULTS, Mode
+from .modes import MODES, PACK_NAME, SHARED_DEFAULTS, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
 from .plan import RunPlan, plan_run
 from .settings import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE
-from .workflow import load_presets
+from .workflow import load_presets, with_prefix
 
 log = logging.getLogger("ltx23_aio")
 
 CATEGORY = PACK_NAME
 METADATA_KEY = "ltx23_aio"  # in the saved video's metadata and in the node's history entry
 DEFAULTS = SHARED_DEFAULTS
+UPLOADS = {"image": io.UploadType.image, "audio": io.UploadType.audio, "video": io.UploadType.video}
+SOCKETS = {"image": io.Image, "audio": io.Audio, "video": io.Video}
+# The content types ComfyUI's own loaders list for each kind (LoadAudio also reads videos' sound).
+INPUT_TYPES = {"image": ("image",), "audio": ("audio", "video"), "video": ("video",)}
+
+
+def input_files() -> dict[str, tuple[str, ...]]:
+    directory = folder_paths.get_input_directory()
+    try:
+        names = [f for f in os.listdir(directory) if os.path.isfile(os.path.join(directory, f))]
+    except OSError:
+        names = []
+    return {kind: tuple(sorted(folder_paths.filter_files_content_types(names, list(types))))
+            for kind, types in INPUT_TYPES.items()}
+
+
+def mode_inputs(inputs: tuple[ModeInput, ...], files: dict[str, tuple[str, ...]]) -> list[io.Input]:
+    widgets: list[io.Input] = []
+    for i in inputs:
+        if isinstance(i, MediaInput):
+            # Upload widget plus a lazy raw-link socket: wired media enter the expansion as links,
+            # so upstream nodes run inside it and the model cache is never evicted for them.
+            widgets.append(io.Combo.Input(i.name, options=list(files[i.kind]), upload=UPLOADS[i.kind],
+                                          optional=True, tooltip=i.tooltip))
+            widgets.append(SOCKETS[i.kind].Input(i.socket, optional=True, lazy=True, raw_link=True,
+                                                 tooltip=f"Use this {i.kind} instead of the file above."))
+        elif isinstance(i, NumberInput):
+            widgets.append(io.Float.Input(i.name, default=i.default, min=i.min, max=i.max, step=i.step,
+                                          tooltip=i.tooltip))
+        elif isinstance(i, ChoiceInput):
+            widgets.append(io.Combo.Input(i.name, options=list(i.options), default=i.default, tooltip=i.tooltip))
+    return widgets
 
 
 def shared_inputs(mode: Mode, model_sets: list[str]) -> list[io.Input]:
@@ -49,7 +82,7 @@ def shared_inputs(mode: Mode, model_sets: list[str]) -> list[io.Input]:
                        tooltip="Fast: distilled 8+3 steps. Balanced/Quality: dev model with real CFG "
                                "(20/40 steps) then a distilled refine. See the node's help."),
         io.Combo.Input("models", options=model_sets,
-                       default=AUTO, tooltip="Model set: which files to load. auto picks by GPU and "
+                       default=DEFAULTS["models"], tooltip="Model set: which files to load. auto picks by GPU and "
                                              "says why."),
         io.String.Input("filename_prefix", default=f"LTX2.3-AIO/{mode.id}",
                         tooltip="Where the mp4 goes, under ComfyUI's output folder."),
@@ -57,13 +90,15 @@ def shared_inputs(mode: Mode, model_sets: list[str]) -> list[io.Input]:
 
 
 @lru_cache(maxsize=64)
-def _schema(mode: Mode, model_sets: tuple[str, ...]) -> io.Schema:
+def _schema(mode: Mode, model_sets: tuple[str, ...], files: tuple[tuple[str, tuple[str, ...]], ...]) -> io.Schema:
+    shared = shared_inputs(mode, list(model_sets))
+    # The mode's own inputs go after the prompt, before the shared size/length/seed settings.
     return io.Schema(
         node_id=mode.node_id,
         display_name=mode.display_name,
         category=CATEGORY,
         description=mode.description,
-        inputs=shared_inputs(mode, list(model_sets)),
+        inputs=shared[:2] + mode_inputs(mode.inputs, dict(files)) + shared[2:],
         outputs=[
             io.Video.Output("video", tooltip="The clip with its audio muxed in."),
             io.Image.Output("images", tooltip="The decoded frames."),
@@ -81,15 +116,16 @@ class SuperNode(io.ComfyNode):
     @classmethod
     def define_schema(cls) -> io.Schema:
         # ComfyUI rebuilds the schema many times per queued prompt; only the model set list
-        # (the user's JSON files) can change it.
-        return _schema(cls.MODE, tuple(load_catalog(folder_paths.get_user_directory()).names))
+        # (the user's JSON files) and the input folder's files can change it.
+        files = tuple(input_files().items()) if cls.MODE.media else ()
+        return _schema(cls.MODE, tuple(load_catalog(folder_paths.get_user_directory()).names), files)
 
     @classmethod
     def validate_inputs(cls, **values: Any) -> bool:
         # Raising (not returning a message) gives the user one error instead of one per input.
         # Linked inputs arrive as None: their values are checked when the node runs.
         known = {k: v for k, v in values.items() if v is not None}
-        plan_run(cls.MODE, {**DEFAULTS, "prompt": "(linked)", **known}, comfy_environment())
+        plan_run(cls.MODE, {**cls.MODE.defaults, "prompt": "(linked)", **known}, comfy_environment())
         return True
 
     @classmethod
@@ -107,7 +143,7 @@ class SuperNode(io.ComfyNode):
         """The run's plan and its graph under this call's node-id prefix."""
         prefix = GraphBuilder.alloc_prefix()  # before anything else: the default prefix is per call
         plan = plan_run(cls.MODE, values, comfy_environment())
-        graph, outputs = add_graph_prefix(plan.expansion.graph, plan.expansion.outputs, prefix)
+        graph, outputs = with_prefix(plan.expansion, prefix)
         return plan, graph, outputs
 
     @classmethod

@@ -7,7 +7,9 @@ values, links ``[node, output]``, or references bound here by name:
   type coercion from ComfyUI, so the types must already be right);
 * ``{"file": "distilled_lora"}`` — the file the model set names for that role;
 * ``{"model_set": "text_encoder"}`` — an output of the model set's loaders, which are added to
-  the graph as ``load_<name>`` nodes.
+  the graph as ``load_<name>`` nodes;
+* ``{"media": "image"}`` — the mode's media input: a core loader node (``media_<name>``) reading
+  the uploaded file, or, when the user wired the socket, that link itself (outside the graph).
 
 A preset patches nodes by name; nodes that no output reaches afterwards are dropped, so the
 graph holds exactly what runs.
@@ -25,11 +27,22 @@ from ..model_manifest import ModelFile, ModelSet
 
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent / "workflows"
 LOADER_PREFIX = "load_"
+MEDIA_PREFIX = "media_"
 CONVERSIONS = {"float": float, "int": int, "str": str}
 
 
 class WorkflowError(ValueError):
     """The workflow data, a preset or a model set does not fit together."""
+
+
+@dataclass(frozen=True)
+class MediaSource:
+    """Where a media input comes from: a file in ComfyUI's input folder, or a link the user wired."""
+
+    loader: str | None = None  # core node that reads the file, e.g. "LoadImage"
+    loader_input: str | None = None
+    file: str | None = None
+    link: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,9 +61,26 @@ def _load_json(name: str) -> dict:
     return json.loads((WORKFLOW_DIR / name).read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=None)
 def load_workflow(mode: str) -> dict:
-    """A mode's workflow; shared and read-only (``build`` copies what it patches)."""
-    return _load_json(f"{mode}.json")
+    """A mode's workflow, resolved; shared and read-only (``build`` copies what it patches).
+
+    A workflow may build on another: ``"base"`` names it, ``"include"`` lists modes whose own
+    nodes are applied too (lipsync = image → video + audio → video), then its own ``"nodes"``
+    patch the result the way presets do, or add nodes.
+    """
+    raw = _load_json(f"{mode}.json")
+    if "base" not in raw:
+        return raw
+    base = load_workflow(raw["base"])
+    nodes, outputs = base["nodes"], dict(base["outputs"])
+    for other in [*raw.get("include", []), mode]:
+        own = _load_json(f"{other}.json")
+        nodes = patch_nodes(nodes, own.get("nodes", {}), allow_new=True)
+        outputs.update(own.get("outputs", {}))
+    resolved = {k: v for k, v in raw.items() if k not in ("base", "include")}
+    resolved.update(nodes=nodes, outputs=outputs, output_nodes=raw.get("output_nodes", base["output_nodes"]))
+    return resolved
 
 
 def load_presets(mode: str | None = None) -> dict:
@@ -67,25 +97,34 @@ def is_link(value: Any) -> bool:
             and isinstance(value[1], int))
 
 
-def apply_preset(nodes: dict, preset: Mapping) -> dict:
-    nodes = copy.deepcopy(nodes)
-    for name, patch in preset.get("nodes", {}).items():
-        if name not in nodes:
-            raise WorkflowError(f"preset patches node '{name}', which the workflow does not have")
-        node = nodes[name]
-        if "class_type" in patch and patch["class_type"] != node["class_type"]:
-            node["class_type"] = patch["class_type"]
-            node["inputs"] = copy.deepcopy(patch.get("inputs", {}))
+def patch_nodes(nodes: Mapping, patches: Mapping, allow_new: bool = False) -> dict:
+    """Nodes with patches applied: a patch's inputs are merged in, unless it changes the node's
+    class, which replaces the node. New nodes are allowed only where a workflow adds them."""
+    nodes = copy.deepcopy(dict(nodes))
+    for name, patch in patches.items():
+        node = nodes.get(name)
+        if node is None or ("class_type" in patch and patch["class_type"] != node["class_type"]):
+            if node is None and not allow_new:
+                raise WorkflowError(f"a preset patches node '{name}', which the workflow does not have")
+            if "class_type" not in patch:
+                raise WorkflowError(f"node '{name}' is new but names no class_type")
+            nodes[name] = {"class_type": patch["class_type"], "inputs": copy.deepcopy(patch.get("inputs", {}))}
         else:
             node["inputs"].update(copy.deepcopy(patch.get("inputs", {})))
     return nodes
 
 
+def apply_preset(nodes: Mapping, preset: Mapping) -> dict:
+    return patch_nodes(nodes, preset.get("nodes", {}))
+
+
 class _Binder:
-    def __init__(self, nodes: Mapping, params: Mapping[str, Any], model_set: ModelSet):
+    def __init__(self, nodes: Mapping, params: Mapping[str, Any], model_set: ModelSet,
+                 media: Mapping[str, MediaSource]):
         self.nodes = nodes
         self.params = params
         self.model_set = model_set
+        self.media = media
         self.files_of: dict[str, dict[str, ModelFile]] = {}  # node id -> role -> file
 
     def node(self, node_id: str, class_type: str, inputs: Mapping, where: str) -> dict:
@@ -109,6 +148,12 @@ class _Binder:
                 return CONVERSIONS[value["as"]](v) if "as" in value else v
             if "file" in value:
                 return self.file(value["file"])
+            if "media" in value:
+                name = value["media"]
+                if name not in self.media:
+                    raise WorkflowError(f"{where}: no source for media '{name}'")
+                source = self.media[name]
+                return list(source.link) if source.link else [MEDIA_PREFIX + name, 0]
             if "model_set" in value:
                 what = value["model_set"]
                 if what not in self.model_set.provides:
@@ -128,7 +173,7 @@ def _reachable(graph: Mapping[str, dict], roots: list[str]) -> set[str]:
     stack = list(roots)
     while stack:
         node_id = stack.pop()
-        if node_id in seen:
+        if node_id in seen or node_id not in graph:  # not in graph: a link the user wired
             continue
         seen.add(node_id)
         for value in graph[node_id]["inputs"].values():
@@ -137,12 +182,18 @@ def _reachable(graph: Mapping[str, dict], roots: list[str]) -> set[str]:
     return seen
 
 
-def build(workflow: Mapping, preset: Mapping, params: Mapping[str, Any], model_set: ModelSet) -> Expansion:
-    """Bind a workflow, patched by a preset, to this run's values and model set."""
+def build(workflow: Mapping, preset: Mapping, params: Mapping[str, Any], model_set: ModelSet,
+          media: Mapping[str, MediaSource] | None = None) -> Expansion:
+    """Bind a workflow, patched by a preset, to this run's values, model set and media."""
+    media = media or {}
     nodes = apply_preset(workflow["nodes"], preset)
-    binder = _Binder(nodes, params, model_set)
+    binder = _Binder(nodes, params, model_set, media)
     graph = {name: binder.node(name, node["class_type"], node["inputs"], name)
              for name, node in nodes.items()}
+    for name, source in media.items():
+        if source.file is not None:
+            graph[MEDIA_PREFIX + name] = binder.node(MEDIA_PREFIX + name, source.loader,
+                                                     {source.loader_input: source.file}, f"media '{name}'")
     for name, loader in model_set.loaders.items():
         graph[LOADER_PREFIX + name] = binder.node(LOADER_PREFIX + name, loader.class_type, loader.inputs,
                                                   f"model set loader '{name}'")
@@ -153,3 +204,16 @@ def build(workflow: Mapping, preset: Mapping, params: Mapping[str, Any], model_s
     graph = {node_id: node for node_id, node in graph.items() if node_id in keep}
     files = {role: f for node_id in graph for role, f in binder.files_of[node_id].items()}
     return Expansion(graph, outputs, files)
+
+
+def with_prefix(expansion: Expansion, prefix: str) -> tuple[dict[str, dict], tuple[list, ...]]:
+    """The graph under this call's node-id prefix. Links to nodes outside it (media the user
+    wired into a socket) keep their ids."""
+    def relink(value: Any) -> Any:
+        if is_link(value) and value[0] in expansion.graph:
+            return [prefix + value[0], value[1]]
+        return value
+    graph = {prefix + node_id: {"class_type": node["class_type"],
+                                "inputs": {k: relink(v) for k, v in node["inputs"].items()}}
+             for node_id, node in expansion.graph.items()}
+    return graph, tuple(relink(link) for link in expansion.outputs)

@@ -1,0 +1,91 @@
+"""A mode's media: where each comes from, what a file holds, and how it shapes the clip.
+
+An uploaded file is read (header only) when the prompt is queued, so a missing, unreadable or
+too short file is reported before any model loads. Media wired into a socket only exist once the
+graph runs; they are used as they come (see each node's help).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Mapping
+
+from .modes import MEDIA_LOADERS, MediaInput, Mode
+from .settings import MIN_FRAMES, Geometry
+from .workflow import MediaSource, is_link
+
+
+class MediaError(ValueError):
+    """A media input cannot be used; the message names it and the fix."""
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    kind: str
+    duration: float | None = None  # seconds, for audio and video
+    fps: float | None = None  # video
+    frames: int | None = None  # video
+    width: int | None = None
+    height: int | None = None
+
+
+Probe = Callable[[str, str], MediaInfo]  # (kind, file in the input folder) -> facts; raises MediaError
+
+
+def sources(mode: Mode, values: Mapping[str, Any], probe: Probe) -> tuple[dict[str, MediaSource], dict[str, MediaInfo]]:
+    """Each media input's source, and the facts of those that are files."""
+    found: dict[str, MediaSource] = {}
+    infos: dict[str, MediaInfo] = {}
+    for m in mode.media:
+        link = values.get(m.socket)
+        if is_link(link):
+            found[m.name] = MediaSource(link=(link[0], link[1]))
+            continue
+        name = values.get(m.name)
+        if not name:
+            raise MediaError(f"{m.name}: no {m.kind} chosen. Pick or upload one on the node, or connect a "
+                             f"{m.kind.upper()} to '{m.socket}'.")
+        loader, loader_input = MEDIA_LOADERS[m.kind]
+        found[m.name] = MediaSource(loader=loader, loader_input=loader_input, file=name)
+        infos[m.name] = probe(m.kind, name)
+    return found, infos
+
+
+def _offset(mode: Mode, m: MediaInput, values: Mapping[str, Any]) -> float:
+    start = f"{m.kind}_start"
+    return float(values.get(start, 0.0)) if any(i.name == start for i in mode.inputs) else 0.0
+
+
+def shape_clip(mode: Mode, values: Mapping[str, Any], infos: Mapping[str, MediaInfo],
+               geometry: Geometry) -> tuple[Geometry, tuple[str, ...]]:
+    """Fit the clip to its media: a source video sets the frame rate and caps the length; audio
+    shorter than the clip is padded with silence. Returns the geometry and notes for the user."""
+    notes: list[str] = []
+    changes = list(geometry.changes)
+    for m in mode.media:
+        info = infos.get(m.name)
+        if info is None or info.duration is None:
+            continue
+        start = _offset(mode, m, values)
+        if start >= info.duration:
+            raise MediaError(f"{m.name}: the start {start:g} s is past the end of '{values.get(m.name)}' "
+                             f"({info.duration:.2f} s). Lower {m.kind}_start.")
+        left = info.duration - start
+        if m.kind == "video":
+            fps = round(info.fps or geometry.fps)
+            if fps != geometry.fps:
+                changes.append(f"fps {geometry.fps} → {fps} (the source video's rate)")
+                geometry = replace(geometry, fps=fps)
+            available = math.floor(left * fps + 1e-6)
+            if available < MIN_FRAMES:
+                raise MediaError(f"{m.name}: only {left:.2f} s of '{values.get(m.name)}' after the start; "
+                                 f"a clip needs at least {MIN_FRAMES} frames ({MIN_FRAMES / fps:.2f} s).")
+            if available < geometry.frames:
+                frames = 8 * ((available - 1) // 8) + 1
+                changes.append(f"{geometry.frames} → {frames} frames (the source video has {left:.2f} s "
+                               f"after the start)")
+                geometry = replace(geometry, frames=frames)
+        elif m.kind == "audio" and left + 1e-6 < geometry.duration:
+            notes.append(f"{m.name}: {left:.2f} s after the start, padded with silence to the clip's "
+                         f"{geometry.duration:.2f} s")
+    return replace(geometry, changes=tuple(changes)), tuple(notes)
