@@ -45,3 +45,67 @@ def output_file(srv: ComfyServer, result) -> Path:
     v = videos[0]
     return srv.base / "output" / v["subfolder"] / v["filename"]
 
+
+
+def write_media(folder: Path) -> dict[str, str]:
+    """Small real media files in a ComfyUI input folder: images, speech-like audio, a video with sound."""
+    import av
+    import numpy as np
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    names = {}
+    for name, color in (("portrait.png", (200, 120, 90)), ("first.png", (20, 60, 200)), ("last.png", (220, 200, 30))):
+        pixels = np.clip(rng.normal(0, 25, (96, 160, 3)) + np.array(color), 0, 255).astype(np.uint8)
+        Image.fromarray(pixels).save(folder / name)
+        names[name.split(".")[0]] = name
+
+    def tone(seconds: float, rate: int, channels: int) -> np.ndarray:
+        t = np.arange(int(seconds * rate)) / rate
+        wave = 0.3 * np.sin(2 * np.pi * 220 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t))
+        return np.repeat(wave[None, :], channels, axis=0).astype(np.float32)
+
+    def write_audio(path: Path, samples: np.ndarray, rate: int, codec: str = "pcm_s16le") -> None:
+        with av.open(str(path), "w") as out:
+            stream = out.add_stream(codec, rate=rate, layout="mono" if samples.shape[0] == 1 else "stereo")
+            frame = av.AudioFrame.from_ndarray((samples * 32767).astype(np.int16).reshape(1, -1) if samples.shape[0] == 1
+                                               else (samples.T * 32767).astype(np.int16).reshape(1, -1),
+                                               format="s16", layout=stream.layout.name)
+            frame.sample_rate = rate
+            for packet in stream.encode(frame):
+                out.mux(packet)
+            for packet in stream.encode(None):
+                out.mux(packet)
+
+    write_audio(folder / "speech.wav", tone(2.0, 44100, 1), 44100)
+    write_audio(folder / "short.wav", tone(0.2, 48000, 2), 48000)
+    names.update(speech="speech.wav", short="short.wav")
+
+    with av.open(str(folder / "source.mp4"), "w") as out:
+        video = out.add_stream("libx264", rate=24)
+        video.width, video.height, video.pix_fmt = 160, 96, "yuv420p"
+        audio = out.add_stream("aac", rate=48000, layout="stereo")
+        for i in range(36):  # 1.5 s
+            x = np.zeros((96, 160, 3), np.uint8)
+            x[:, (i * 4) % 160:(i * 4) % 160 + 24] = 255
+            x[(i * 2) % 96:(i * 2) % 96 + 10, :, 1] = 180
+            for packet in video.encode(av.VideoFrame.from_ndarray(x, format="rgb24")):
+                out.mux(packet)
+        for packet in video.encode(None):
+            out.mux(packet)
+        sound = tone(1.5, 48000, 2)
+        for start in range(0, sound.shape[1], 1024):
+            chunk = np.ascontiguousarray(sound[:, start:start + 1024])
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+            frame.sample_rate = 48000
+            for packet in audio.encode(frame):
+                out.mux(packet)
+        for packet in audio.encode(None):
+            out.mux(packet)
+    names["source"] = "source.mp4"
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"not really an image" * 10)
+    (folder / "broken.wav").write_bytes(b"RIFF....WAVEfmt " + b"\x00" * 40)
+    (folder / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100)
+    names.update(broken_image="broken.png", broken_audio="broken.wav", broken_video="broken.mp4")
+    return names
