@@ -45,7 +45,8 @@ def probe(path: str | Path) -> Media:
                 a = f.to_ndarray()
                 if a.ndim == 2 and f.format.is_packed:
                     a = a.reshape(-1, len(f.layout.channels)).T
-                chunks.append(a.astype(np.float32))
+                scale = float(np.iinfo(a.dtype).max) + 1 if np.issubdtype(a.dtype, np.integer) else 1.0
+                chunks.append(a.astype(np.float32) / scale)
             audio = np.concatenate(chunks, axis=1)
     decoded_meta = {}
     for key, value in metadata.items():

@@ -51,3 +51,45 @@ def t2v_fast(files: dict, prompt: str, negative: str, seed: int, width: int, hei
 
 LOADERS = {"1", "2", "3", "4", "5"}
 SAMPLERS = {"16", "24"}
+
+
+def _image_chain(graph: dict, first: int, image_file: str, width: int, height: int) -> str:
+    """LoadImage → resize/crop → cap at 1536 → LTXVPreprocess(18); returns the last node's id."""
+    ids = [str(first + i) for i in range(4)]
+    graph[ids[0]] = {"class_type": "LoadImage", "inputs": {"image": image_file}}
+    graph[ids[1]] = {"class_type": "ResizeImageMaskNode", "inputs": {
+        "input": [ids[0], 0], "resize_type": "scale dimensions", "resize_type.width": width,
+        "resize_type.height": height, "resize_type.crop": "center", "scale_method": "lanczos"}}
+    graph[ids[2]] = {"class_type": "ImageScaleToMaxDimension", "inputs": {
+        "image": [ids[1], 0], "upscale_method": "lanczos", "largest_size": 1536}}
+    graph[ids[3]] = {"class_type": "LTXVPreprocess", "inputs": {"image": [ids[2], 0], "img_compression": 18}}
+    return ids[3]
+
+
+def i2v_fast(files: dict, image: str, strength: float, **t2v) -> dict:
+    g = t2v_fast(files, **t2v)
+    prepared = _image_chain(g, 40, image, t2v["width"], t2v["height"])
+    g["44"] = {"class_type": "LTXVImgToVideoInplace", "inputs": {
+        "vae": ["1", 2], "image": [prepared, 0], "latent": ["9", 0], "strength": strength, "bypass": False}}
+    g["11"]["inputs"]["video_latent"] = ["44", 0]
+    g["45"] = {"class_type": "LTXVImgToVideoInplace", "inputs": {
+        "vae": ["1", 2], "image": [prepared, 0], "latent": ["18", 0], "strength": 1.0, "bypass": False}}
+    g["19"]["inputs"]["video_latent"] = ["45", 0]
+    return g
+
+
+def a2v_fast(files: dict, audio: str, start: float, **t2v) -> dict:
+    g = t2v_fast(files, **t2v)
+    seconds = t2v["frames"] / t2v["fps"]
+    g["50"] = {"class_type": "LoadAudio", "inputs": {"audio": audio}}
+    g["51"] = {"class_type": "TrimAudioDuration", "inputs": {"audio": ["50", 0], "start_index": start, "duration": seconds}}
+    g["52"] = {"class_type": "EmptyAudio", "inputs": {"duration": seconds, "sample_rate": 1000, "channels": 2}}
+    g["53"] = {"class_type": "AudioConcat", "inputs": {"audio1": ["51", 0], "audio2": ["52", 0], "direction": "after"}}
+    g["54"] = {"class_type": "TrimAudioDuration", "inputs": {"audio": ["53", 0], "start_index": 0.0, "duration": seconds}}
+    g["55"] = {"class_type": "LTXVAudioVAEEncode", "inputs": {"audio": ["54", 0], "audio_vae": ["4", 0]}}
+    g["56"] = {"class_type": "SolidMask", "inputs": {"value": 0.0, "width": 1, "height": 1}}
+    g["57"] = {"class_type": "SetLatentNoiseMask", "inputs": {"samples": ["55", 0], "mask": ["56", 0]}}
+    g["11"]["inputs"]["audio_latent"] = ["57", 0]
+    g["28"]["inputs"]["audio"] = ["54", 0]
+    del g["10"], g["27"]  # no empty audio latent, no decoded audio: the input's waveform is kept
+    return g
