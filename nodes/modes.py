@@ -78,6 +78,8 @@ class Mode:
     node_name: str  # node id without the pack prefix
     description: str
     inputs: tuple[ModeInput, ...] = ()
+    tips: tuple[str, ...] = ()  # advice for the node's help page
+    token_factor: int = 1  # how many times the video's tokens the model sees (guides add their own)
 
     @property
     def node_id(self) -> str:
@@ -115,21 +117,35 @@ MODES: Mapping[str, Mode] = MappingProxyType({
         Mode("i2v", "Image → Video", "ImageToVideo",
              "Animates a still image into a video with sound. Describe the motion, not the picture.",
              (MediaInput("image", "image", "The first frame; resized and center-cropped to the output size."),
-              IMAGE_STRENGTH)),
+              IMAGE_STRENGTH),
+             ("Describe what moves and how the camera moves, not what the picture already shows: a "
+              "prompt that only describes the image tends to give a static clip.",
+              "If the clip still barely moves, lower image_strength (0.5–0.6); at 1.0 the first frame "
+              "is exactly the image.")),
         Mode("a2v", "Audio → Video", "AudioToVideo",
              "A video made to your sound: the audio is kept as it is and the picture follows it.",
-             (MediaInput("audio", "audio", "The soundtrack; kept unchanged in the result."), AUDIO_START)),
+             (MediaInput("audio", "audio", "The soundtrack; kept unchanged in the result."), AUDIO_START),
+             ("The audio is frozen while sampling (a zero noise mask on its latent), so the picture "
+              "is generated to fit it, and the mp4 carries your waveform, not a re-decoded one.",
+              "The clip's length comes from duration × fps; the audio is cut from audio_start to that "
+              "length and padded with silence if it ends sooner, so the video is never cut short.")),
         Mode("lipsync", "Lipsync", "Lipsync",
              "A portrait that speaks or sings your audio: the image gives the face, the audio is kept.",
              (MediaInput("image", "image", "The portrait; resized and center-cropped to the output size."),
               MediaInput("audio", "audio", "The speech or song; kept unchanged in the result."),
-              IMAGE_STRENGTH, AUDIO_START)),
+              IMAGE_STRENGTH, AUDIO_START),
+             ("A front-facing portrait with the mouth visible works best; the image is the first frame.",
+              "The speech is kept unchanged and frozen while sampling, so the face is animated to it; "
+              "describe the speaker and their expression in the prompt.")),
         Mode("keyframe", "First/Last frame → Video", "FirstLastFrameToVideo",
              "A video that starts on one image and ends on another, with generated sound.",
              (MediaInput("first_image", "image", "The first frame."),
               MediaInput("last_image", "image", "The last frame."),
               NumberInput("first_strength", 1.0, 0.0, 1.0, 0.05, "How strongly the clip starts on the first image."),
-              NumberInput("last_strength", 0.9, 0.0, 1.0, 0.05, "How strongly the clip ends on the last image."))),
+              NumberInput("last_strength", 0.9, 0.0, 1.0, 0.05, "How strongly the clip ends on the last image.")),
+             ("The two images are added as guides to the video latent in both stages and removed "
+              "again before the upscale and before decoding, so you get exactly the frames you asked for.",
+              "Describe the motion between the two frames; very different images need a longer clip.")),
         Mode("style", "Style transfer", "StyleTransfer",
              "Restyles a video: its motion and structure (edges) are kept, the look comes from a style "
              "image and the prompt, and its sound is kept.",
@@ -137,6 +153,15 @@ MODES: Mapping[str, Mode] = MappingProxyType({
               MediaInput("style_image", "image", "The look to give it; used as the first frame."),
               ChoiceInput("control", ("canny",), "What of the source video guides the result: canny = its edges."),
               NumberInput("control_strength", 0.75, 0.0, 1.0, 0.05, "How closely the result follows the source's structure."),
-              NumberInput("video_start", 0.0, 0.0, 3600.0, 0.01, "Where in the source video the clip starts, in seconds."))),
+              NumberInput("video_start", 0.0, 0.0, 3600.0, 0.01, "Where in the source video the clip starts, in seconds.")),
+             ("Uses the LTX-2.3 IC-LoRA union control, which works with the distilled model only: every "
+              "preset samples at cfg 1 with the distilled LoRA, the IC-LoRA applied last.",
+              "The clip follows the source: its frame rate is used, and if it is shorter than "
+              "duration the clip is shortened to it (reported on the node). A video wired into "
+              "video_input is used at the node's fps and duration.",
+              "The heaviest mode: the control guide doubles the tokens the model sees, so it needs more "
+              "memory and time than Text → Video at the same size; the node warns above 1280×704 × 121 "
+              "frames."),
+             token_factor=2),
     )
 })

@@ -18,6 +18,7 @@ from .settings import Geometry, SettingsError, check_prompt, resolve_geometry
 from .workflow import Expansion, MediaSource, WorkflowError, build, load_presets, load_workflow
 
 TESTED_COMFYUI = "0.27.0"
+HEAVY_TOKENS = resolve_geometry(1280, 704, 5.0, 24).tokens  # a default 1280×704 × 121-frame clip
 
 
 class RunError(ValueError):
@@ -165,6 +166,10 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
             catalog.get(chosen)
         media, infos = sources(mode, values, env.probe or _no_probe)
         geometry, notes = shape_clip(mode, values, infos, geometry)
+        if mode.token_factor > 1 and geometry.tokens > HEAVY_TOKENS:
+            notes += (f"heavy: with its guide the model sees {geometry.tokens * mode.token_factor} tokens, "
+                      f"{mode.token_factor}× a Text → Video clip of this size; lower the size or duration "
+                      f"if memory runs out",)
     except (SettingsError, ModelSetError, MediaError) as e:
         raise RunError(str(e)) from e
 

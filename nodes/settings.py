@@ -42,6 +42,11 @@ class Geometry:
     def stage1_height(self) -> int:
         return self.height // 2
 
+    @property
+    def tokens(self) -> int:
+        """Video latent positions the model attends over (1/32 spatially, 1/8 in time)."""
+        return (self.width // 32) * (self.height // 32) * ((self.frames - 1) // 8 + 1)
+
     def summary(self) -> str:
         text = f"{self.width}×{self.height}, {self.frames} frames at {self.fps} fps ({self.duration:.2f} s)"
         if self.changes:

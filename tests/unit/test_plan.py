@@ -137,3 +137,21 @@ def test_files_needed_lists_what_a_mode_loads_with_a_set():
     fp8 = BUILTIN_SETS["fp8"]
     assert set(files_needed(T2V, fp8)) == {"checkpoint", "text_encoder", "distilled_lora", "upscaler"}
     assert files_needed(T2V, fp8, "Balanced")["checkpoint"].name == "ltx-2.3-22b-dev-fp8.safetensors"
+
+
+def test_style_warns_when_the_clip_is_heavy(tmp_path):
+    from ltx23_aio.nodes.media import MediaInfo
+    env = env_for(tmp_path, TINY_FILES)
+    facts = {"clip.mp4": MediaInfo("video", duration=20.0, fps=24.0, frames=480), "look.png": MediaInfo("image")}
+    env = Environment(env.user_dir, env.node_classes | {"Video Slice", "GetVideoComponents", "ImageFromBatch",
+                      "Canny", "GetICLoRAParameters", "LTXVAddGuide", "LTXVCropGuides", "SetLatentNoiseMask",
+                      "SolidMask", "AudioConcat", "EmptyAudio", "TrimAudioDuration", "LTXVAudioVAEEncode",
+                      "ResizeImageMaskNode", "ImageScaleToMaxDimension", "LTXVPreprocess", "LTXVImgToVideoInplace",
+                      "LoadVideo", "LoadImage"},
+                      env.model_folders, env.find_model, None, "0.27.0", lambda kind, name: facts[name])
+    style = {**VALUES, **MODES["style"].defaults, "prompt": "oil paint", "models": "tiny", "video": "clip.mp4",
+             "style_image": "look.png"}
+    small = plan_run(MODES["style"], {**style, "width": 128, "height": 128, "duration": 0.67}, env)
+    assert not any("heavy" in n for n in small.notes)
+    big = plan_run(MODES["style"], {**style, "width": 1280, "height": 704, "duration": 8.0}, env)
+    assert any(n.startswith("heavy: with its guide the model sees 44000 tokens") for n in big.notes)

@@ -1,0 +1,104 @@
+"""Write the node help pages (web/docs/<NodeId>.md) from the modes, presets and model sets.
+
+    python tools/help_pages.py
+
+The pages are generated so they cannot drift from what the nodes do; a unit test fails when a
+committed page differs from what this renders.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pack():
+    if "ltx23_aio" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("ltx23_aio", ROOT / "__init__.py",
+                                                      submodule_search_locations=[str(ROOT)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["ltx23_aio"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["ltx23_aio"]
+
+
+SHARED = {
+    "prompt": "what happens, how the camera moves, and what we hear (dialogue in quotes, ambience, "
+              "music). LTX-2.3 follows long, concrete prompts best.",
+    "negative_prompt": "what to avoid. Only presets with real CFG (cfg above 1) use it.",
+    "width / height": "the output size, snapped to the nearest multiple of 64 (1280×720 becomes 1280×704); "
+                      "the size used is shown on the node, logged, and stored in the video's metadata.",
+    "duration / fps": "the clip length: frames are the 8n+1 nearest to duration × fps + 1 (5 s at 24 fps "
+                      "= 121 frames); one clip holds at most 257 frames. The frame count used is shown on "
+                      "the node.",
+    "seed": "same seed, settings and files give the same video.",
+    "preset": "Fast, Balanced or Quality (below).",
+    "models": "the model set: which files load. `auto` picks a built-in set from the GPU's memory and "
+              "compute capability and says which and why; your own sets are JSON files (README).",
+    "filename_prefix": "where the mp4 goes under ComfyUI's output folder.",
+}
+
+
+def _size(f) -> str:
+    if f.size is None:
+        return "size on the hub"
+    gb = f.size / 1e9
+    return ("" if f.size_exact else "≈") + (f"{gb:.2f} GB" if gb < 10 else f"{gb:.1f} GB")
+
+
+def render(mode) -> str:
+    _pack()
+    from ltx23_aio.model_manifest import BUILTIN_SETS
+    from ltx23_aio.nodes.modes import MediaInput, NumberInput
+    from ltx23_aio.nodes.plan import files_needed
+    from ltx23_aio.nodes.workflow import load_presets, load_workflow
+
+    workflow, presets = load_workflow(mode.id), load_presets(mode.id)
+    lines = [f"# {mode.display_name}", "", mode.description, "",
+             "When it runs, the node expands into the full LTX-2.3 workflow for this mode, built from "
+             f"ComfyUI core nodes (`workflows/{mode.id}.json`): {workflow['description']}", ""]
+    if mode.tips:
+        lines += ["## Tips", ""] + [f"- {tip}" for tip in mode.tips] + [""]
+    lines += ["## Inputs", "", f"- **prompt** — {SHARED['prompt']}",
+              f"- **negative_prompt** — {SHARED['negative_prompt']}"]
+    for i in mode.inputs:
+        if isinstance(i, MediaInput):
+            lines.append(f"- **{i.name}** — {i.tooltip} Pick or upload a file, or wire {'an' if i.kind[0] in 'aeiou' else 'a'} {i.kind.upper()} "
+                         f"into **{i.socket}** (used instead of the file).")
+        elif isinstance(i, NumberInput):
+            lines.append(f"- **{i.name}** ({i.min:g}–{i.max:g}, default {i.default:g}) — {i.tooltip}")
+        else:
+            lines.append(f"- **{i.name}** ({' / '.join(i.options)}) — {i.tooltip}")
+    lines += [f"- **{k}** — {v}" for k, v in SHARED.items() if k not in ("prompt", "negative_prompt")]
+    audio = ("the input audio, cut to the clip" if "audio_clip" in str(workflow["outputs"]["audio"])
+             else "the generated audio")
+    lines += ["", "## Outputs", "",
+              "- **video** — the clip with its audio muxed in (also saved as mp4 and shown on the node).",
+              "- **images** — the decoded frames.", f"- **audio** — {audio}.", "",
+              "## Presets", ""]
+    stages = [k for k in next(iter(presets.values())) if k not in ("summary", "nodes")]
+    lines += ["| preset | " + " | ".join(stages) + " | in short |",
+              "|---|" + "---|" * len(stages) + "---|"]
+    for name, p in presets.items():
+        lines.append(f"| {name} | " + " | ".join(p[s] for s in stages) + f" | {p['summary']} |")
+    lines += ["", "## Model sets", "", "| set | files this mode loads | for |", "|---|---|---|"]
+    for s in BUILTIN_SETS.values():
+        files = files_needed(mode, s)
+        listed = ", ".join(f"{f.name} ({_size(f)})" for f in files.values())
+        lines.append(f"| {s.name} | {listed} | {s.description} |")
+    lines += ["", "Missing files are named with their size and download address when you queue.", ""]
+    return "\n".join(lines)
+
+
+def render_all() -> dict[Path, str]:
+    _pack()
+    from ltx23_aio.nodes.modes import MODES
+    return {ROOT / "web" / "docs" / f"{m.node_id}.md": render(m) for m in MODES.values()}
+
+
+if __name__ == "__main__":
+    for path, text in render_all().items():
+        path.write_text(text, encoding="utf-8")
+        print(path.relative_to(ROOT))
