@@ -7,25 +7,15 @@ are not collected and the header says so in one line.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from pack_import import ROOT, load_pack
+
 HOST_DIR = ROOT / "tests" / "host"
-
-
-def _import_pack() -> None:
-    if "ltx23_aio" in sys.modules:
-        return
-    spec = importlib.util.spec_from_file_location(
-        "ltx23_aio", ROOT / "__init__.py", submodule_search_locations=[str(ROOT)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["ltx23_aio"] = module
-    spec.loader.exec_module(module)
 
 
 def find_comfyui() -> Path | None:
@@ -41,7 +31,7 @@ def find_comfyui() -> Path | None:
     return None
 
 
-_import_pack()
+load_pack()
 COMFYUI = find_comfyui()
 
 
