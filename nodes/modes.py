@@ -1,4 +1,4 @@
-"""The generation modes, as data: each becomes one super-node expanding ``workflows/<id>.json``.
+"""The generation modes, as data: each becomes one super-node expanding ``workflows/modes/<id>.json``.
 
 Besides the form every mode shares (``SHARED_DEFAULTS``), a mode lists its own inputs: media
 (an upload widget plus an optional socket for graphs that compute the media), numbers and

@@ -1,4 +1,4 @@
-"""Turn a mode's workflow (data in ``workflows/``) into the API-format graph a super-node expands.
+"""Turn a mode's workflow (data in ``workflows/modes/``) into the API-format graph a super-node expands.
 
 A workflow names its nodes in words (``stage1_sampler``), and its input values are either plain
 values, links ``[node, output]``, or references bound here by name:
@@ -25,7 +25,9 @@ from typing import Any, Mapping
 
 from ..model_manifest import ModelFile, ModelSet
 
-WORKFLOW_DIR = Path(__file__).resolve().parent.parent / "workflows"
+# A subfolder: ComfyUI lists every top-level JSON file of a pack's `workflows/` folder in its
+# Templates browser, and these graphs are no templates.
+WORKFLOW_DIR = Path(__file__).resolve().parent.parent / "workflows" / "modes"
 LOADER_PREFIX = "load_"
 MEDIA_PREFIX = "media_"
 CONVERSIONS = {"float": float, "int": int, "str": str}

@@ -58,7 +58,7 @@ def render(mode) -> str:
     workflow, presets = load_workflow(mode.id), load_presets(mode.id)
     lines = [f"# {mode.display_name}", "", mode.description, "",
              "When it runs, the node expands into the full LTX-2.3 workflow for this mode, built from "
-             f"ComfyUI core nodes (`workflows/{mode.id}.json`): {workflow['description']}", ""]
+             f"ComfyUI core nodes (`workflows/modes/{mode.id}.json`): {workflow['description']}", ""]
     if mode.tips:
         lines += ["## Tips", ""] + [f"- {tip}" for tip in mode.tips] + [""]
     lines += ["## Inputs", "", f"- **prompt** — {SHARED['prompt']}",
