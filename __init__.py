@@ -1,7 +1,7 @@
 """LTX2.3 AIO: one ComfyUI node per LTX-2.3 generation mode.
 
-Imported by ComfyUI it registers the nodes (V3 entry point) and serves ``web/``. Imported
-anywhere else (tests, the command line) it only exposes the pure-Python parts.
+Imported by ComfyUI it registers the nodes (V3 entry point) and the sidebar's route, and serves
+``web/``. Imported anywhere else (tests, the command line) it only exposes the pure-Python parts.
 """
 WEB_DIRECTORY = "./web"
 
@@ -11,3 +11,8 @@ except ImportError:
     pass
 else:
     from .nodes.extension import comfy_entrypoint  # noqa: F401
+    from .routes import register
+
+    from server import PromptServer
+    if getattr(PromptServer, "instance", None) is not None:  # None when ComfyUI runs without its server
+        register(PromptServer.instance.routes)
