@@ -44,3 +44,15 @@ def test_example_name_keeps_to_characters_every_file_system_accepts():
         name = routes.example_name(mode)
         assert name.isascii() and not set(name) & set('<>:"/\\|?*'), name
     assert routes.example_name(MODES["keyframe"]) == "LTX2.3 AIO - First-Last frame to Video"
+
+
+def test_modes_route_names_the_pack_folder_and_each_modes_example():
+    _, data = get(routes.ROUTE)
+    assert data["pack"] == routes.PACK_DIR.name
+    for m in data["modes"]:
+        assert (routes.EXAMPLES_DIR / f"{m['example']}.json").is_file(), m["example"]
+
+
+def test_modes_route_lists_the_example_media_the_pack_ships():
+    _, data = get(routes.ROUTE)
+    assert data["example_media"] and all((routes.EXAMPLE_MEDIA_DIR / n).is_file() for n in data["example_media"])

@@ -1,0 +1,183 @@
+"""Write the example workflows (example_workflows/<name>.json), one per mode, from the modes.
+
+    python tools/example_workflows.py
+
+Each is what ComfyUI's frontend saves for a canvas holding the mode's AIO node (with a prompt
+and the pack's example media) and a note on how to use it. The AIO node names the files of the
+default model set in ``properties.models`` and the workflow repeats them in ``models``: ComfyUI's
+missing-models dialog reads a node's list only for files that workflow-level list also names.
+The widget layout follows how the frontend (1.45) lays out a V3 node: required inputs in
+schema order, ``control_after_generate`` after ``seed``, then the optional ones (the media);
+the host tier checks it against a real ComfyUI. A unit test fails when a committed file differs
+from what this renders.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# What each example asks for, and the example media (example_workflows/media/) it starts from.
+EXAMPLES = {
+    "t2v": {
+        "prompt": "A red fox trots through fresh snow in a quiet birch forest at dawn, its breath steaming in "
+                  "the cold air. The camera tracks beside it at ground level, then slows as the fox stops and "
+                  "looks up. Soft crunch of paws on snow, a distant woodpecker, wind in the bare branches.",
+        "media": {},
+    },
+    "i2v": {
+        "prompt": "The woman turns her head toward the camera and smiles while a light breeze moves her hair; "
+                  "the camera slowly pushes in. Quiet room tone, birdsong through an open window.",
+        "media": {"image": "ltx23_aio_portrait.png"},
+    },
+    "a2v": {
+        "prompt": "A drummer plays a small drum kit on a dim stage under warm spotlights, every hit landing on "
+                  "the beat; the camera circles slowly around the kit as dust glows in the light.",
+        "media": {"audio": "ltx23_aio_drums.mp3"},
+    },
+    "lipsync": {
+        "prompt": "The woman sings to the camera with soft, expressive movements of her mouth and eyebrows, "
+                  "gently swaying to the melody; warm studio light, static camera.",
+        "media": {"image": "ltx23_aio_portrait.png", "audio": "ltx23_aio_singing.mp3"},
+    },
+    "keyframe": {
+        "prompt": "A time-lapse over a mountain lake as day turns to dusk: clouds race across the sky, the light "
+                  "turns golden, then deep violet as the sun sets behind the peaks. Wind and birds fade into "
+                  "evening crickets.",
+        "media": {"first_image": "ltx23_aio_lake_day.jpg", "last_image": "ltx23_aio_lake_dusk.jpg"},
+    },
+    "style": {
+        "prompt": "A watercolor painting come to life: soft washes of color bleeding into each other, visible "
+                  "paper grain and loose brush strokes, following every movement of the source clip.",
+        "media": {"video": "ltx23_aio_shapes.mp4", "style_image": "ltx23_aio_watercolor.jpg"},
+    },
+}
+
+NODE_SIZE = (440, 398)  # the frontend's height for a node with the shared widgets only
+WIDGET_HEIGHT = 24
+NOTE_SIZE = (400, 520)
+GAP = 40
+OUTPUTS = (("video", "VIDEO"), ("images", "IMAGE"), ("audio", "AUDIO"))  # nodes/super_node.py
+SOCKET_TYPES = {"image": "IMAGE", "audio": "AUDIO", "video": "VIDEO"}
+REQUIRED_SHARED = (("width", "INT"), ("height", "INT"), ("duration", "FLOAT"), ("fps", "INT"), ("seed", "INT"))
+OPTIONAL = 7  # the frontend's slot shape for an optional input
+
+
+def _pack():
+    if "ltx23_aio" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("ltx23_aio", ROOT / "__init__.py",
+                                                      submodule_search_locations=[str(ROOT)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["ltx23_aio"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["ltx23_aio"]
+
+
+def _slot(name: str, kind: str, widget: bool, optional: bool = False) -> dict:
+    slot = {"localized_name": name, "name": name}
+    if optional:
+        slot["shape"] = OPTIONAL
+    slot["type"] = kind
+    if widget:
+        slot["widget"] = {"name": name}
+    slot["link"] = None
+    return slot
+
+
+def widget_layout(mode) -> list[tuple[str, str, bool]]:
+    """(name, type, optional) of each widget input, in the order the frontend shows them."""
+    from ltx23_aio.nodes.modes import ChoiceInput, MediaInput
+
+    own = [(i.name, "COMBO" if isinstance(i, ChoiceInput) else "FLOAT", False)
+           for i in mode.inputs if not isinstance(i, MediaInput)]
+    return ([("prompt", "STRING", False), ("negative_prompt", "STRING", False)] + own
+            + [(name, kind, False) for name, kind in REQUIRED_SHARED]
+            + [("preset", "COMBO", False), ("models", "COMBO", False), ("filename_prefix", "STRING", False)]
+            + [(m.name, "COMBO", True) for m in mode.media])
+
+
+def widget_values(mode, media: dict[str, str], prompt: str) -> list:
+    values = {**mode.defaults, "prompt": prompt, "filename_prefix": f"LTX2.3-AIO/{mode.id}", **media}
+    out = []
+    for name, _, _ in widget_layout(mode):
+        out.append(values[name])
+        if name == "seed":
+            out.append("randomize")  # control_after_generate: the frontend's default
+    return out
+
+
+def model_entries(mode) -> list[dict]:
+    from ltx23_aio.model_manifest import BUILTIN_SETS, DEFAULT_SET
+    from ltx23_aio.nodes.plan import files_needed
+
+    return [{"name": f.name, "url": f.url, "directory": f.folder}
+            for f in files_needed(mode, BUILTIN_SETS[DEFAULT_SET]).values()]
+
+
+def note_text(mode) -> str:
+    from ltx23_aio.model_manifest import DEFAULT_SET
+
+    lines = [f"## {mode.display_name}", "", mode.description, ""]
+    if mode.media:
+        kinds = " and ".join(f"**{m.name}**" for m in mode.media)
+        lines.append(f"1. Pick your own {kinds} on the node (the example's files are put into ComfyUI's "
+                     f"input folder when it opens), or wire them into the node's `…_input` sockets.")
+    lines += [f"{'2' if mode.media else '1'}. Write what happens in the prompt.",
+              f"{'3' if mode.media else '2'}. Press **Run**: the video appears on the node and is saved "
+              f"under `output/LTX2.3-AIO/{mode.id}/`.", "",
+              f"**Model files**: `models` = auto picks a model set for your GPU. ComfyUI's missing-models "
+              f"dialog lists the `{DEFAULT_SET}` set's files; the **LTX2.3 AIO** sidebar tab shows what "
+              f"`auto` picks, why, and downloads it."]
+    if mode.tips:
+        lines += ["", "**Tips**", ""] + [f"- {tip}" for tip in mode.tips]
+    return "\n".join(lines) + "\n"
+
+
+def render(mode) -> dict:
+    _pack()
+    example = EXAMPLES[mode.id]
+    models = model_entries(mode)
+    height = NODE_SIZE[1] + WIDGET_HEIGHT * len(mode.inputs)
+    sockets = [_slot(m.socket, SOCKET_TYPES[m.kind], widget=False, optional=True) for m in mode.media]
+    node = {
+        "id": 1, "type": mode.node_id, "pos": [NOTE_SIZE[0] + GAP, 0], "size": [NODE_SIZE[0], height],
+        "flags": {}, "order": 1, "mode": 0,
+        "inputs": sockets + [_slot(name, kind, widget=True, optional=optional)
+                             for name, kind, optional in widget_layout(mode)],
+        "outputs": [{"localized_name": name, "name": name, "type": kind, "links": None} for name, kind in OUTPUTS],
+        "properties": {"Node name for S&R": mode.node_id, "models": models},
+        "widgets_values": widget_values(mode, example["media"], example["prompt"]),
+    }
+    note = {
+        "id": 2, "type": "MarkdownNote", "pos": [0, 0], "size": list(NOTE_SIZE), "flags": {}, "order": 0,
+        "mode": 0, "inputs": [], "outputs": [], "properties": {},
+        "widgets_values": [note_text(mode)], "color": "#432", "bgcolor": "#653",
+    }
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"ltx23-aio/example/{mode.id}")),
+        "revision": 0, "last_node_id": 2, "last_link_id": 0,
+        "nodes": [node, note], "links": [], "groups": [], "config": {},
+        "extra": {},  # no stored view: the frontend fits the graph into the window
+        "models": models,
+        "version": 0.4,
+    }
+
+
+def render_all() -> dict[Path, str]:
+    _pack()
+    from ltx23_aio.nodes.modes import MODES
+    from ltx23_aio.routes import EXAMPLES_DIR, example_name
+
+    return {EXAMPLES_DIR / f"{example_name(m)}.json": json.dumps(render(m), indent=2, ensure_ascii=False) + "\n"
+            for m in MODES.values()}
+
+
+if __name__ == "__main__":
+    for path, text in render_all().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(path.relative_to(ROOT))
