@@ -1,0 +1,51 @@
+// LTX2.3 AIO in ComfyUI's frontend: the sidebar tab, the node menu's mode switch, and the media of
+// the example workflows. The logic lives in lib/ (pure), services/ (canvas and server), ui/ (DOM).
+
+import { app } from "../../scripts/app.js";
+import { api } from "../../scripts/api.js";
+import { createController } from "./services/controller.js";
+import { listUploadedMedia, provideExampleMedia } from "./services/examples.js";
+import { packApi } from "./services/pack_api.js";
+import { nodeMenuItems } from "./ui/node_menu.js";
+import { installSidebar } from "./ui/tab.js";
+
+const pack = packApi(api);
+const notify = (message) => app.extensionManager?.toast?.add?.(message);
+const controller = createController({ app, api, LiteGraph: window.LiteGraph, pack, notify });
+let ready = null;
+
+app.registerExtension({
+  name: "LTX23AIO.Sidebar",
+
+  setup() {
+    document.head.append(Object.assign(document.createElement("link"), {
+      rel: "stylesheet", href: new URL("./ui/sidebar.css", import.meta.url).href,
+    }));
+    ready = controller.start();
+    installSidebar(app, controller);
+  },
+
+  // Awaited by ComfyUI before the nodes are built, also for workflows opened from its Templates
+  // browser: the example media must be in the input folder before the nodes name them.
+  async beforeConfigureGraph(workflow) {
+    await ready;
+    const catalog = controller.store.get().catalog;
+    if (!catalog) return;
+    try {
+      await provideExampleMedia(workflow, catalog, pack);
+    } catch (e) {
+      console.error("[LTX2.3 AIO] example media could not be uploaded:", e);
+      notify({ severity: "error", summary: "LTX2.3 AIO example media", life: 10000,
+        detail: `The example's media could not be put into ComfyUI's input folder: ${e.message}` });
+    }
+  },
+
+  loadedGraphNode(node) {
+    const catalog = controller.store.get().catalog;
+    if (catalog) listUploadedMedia(node, catalog);
+  },
+
+  getNodeMenuItems(node) {
+    return nodeMenuItems(node, controller);
+  },
+});

@@ -1,0 +1,94 @@
+// AIO nodes on the canvas: which are selected, adding one, changing one's mode.
+
+import { aioNodes, modeOfNode } from "../lib/modes.js";
+import { planModeSwitch, switchMessage } from "../lib/switch.js";
+
+// The graph on screen: the root graph or the subgraph the user has opened.
+const shownGraph = (app) => app.canvas.graph ?? app.graph;
+
+export function selectedAioNodes(app, catalog) {
+  const items = app.canvas.selectedItems ?? Object.values(app.canvas.selected_nodes ?? {});
+  return aioNodes(items, catalog);
+}
+
+// Inside undo history as one step.
+function asOneChange(app, change) {
+  app.canvas.emitBeforeChange?.();
+  try {
+    return change();
+  } finally {
+    app.canvas.emitAfterChange?.();
+    app.canvas.setDirty(true, true);
+  }
+}
+
+export function addModeNode(app, LiteGraph, mode) {
+  return asOneChange(app, () => {
+    const node = LiteGraph.createNode(mode.node_id);
+    const rect = app.canvas.canvas.getBoundingClientRect();
+    const [x, y] = app.canvas.ds.convertCanvasToOffset([rect.width / 2, rect.height / 2]);
+    node.pos = [x - node.size[0] / 2, y - node.size[1] / 2];
+    shownGraph(app).add(node);
+    app.canvas.selectNode(node);
+    return node;
+  });
+}
+
+const comboValues = (w) => {
+  const values = w.options?.values;
+  return typeof values === "function" ? values() : values;
+};
+
+function describe(node) {
+  return {
+    widgets: (node.widgets ?? []).map((w) => ({ name: w.name, value: w.value,
+      values: w.type === "combo" ? comboValues(w) : undefined })),
+    inputs: (node.inputs ?? []).map((i) => ({ name: i.name, type: i.type, link: i.link })),
+    outputs: (node.outputs ?? []).map((o) => ({ name: o.name, type: o.type, links: o.links ?? [] })),
+  };
+}
+
+// The defaults of the node's definition (what a freshly added node shows).
+function definitionDefaults(node) {
+  const input = node.constructor.nodeData?.input ?? {};
+  const defaults = {};
+  for (const group of [input.required, input.optional]) {
+    for (const [name, spec] of Object.entries(group ?? {})) {
+      if (spec?.[1] && "default" in spec[1]) defaults[name] = spec[1].default;
+    }
+  }
+  return defaults;
+}
+
+const linkOf = (graph, id) => graph.getLink?.(id) ?? graph.links?.get?.(id) ?? graph.links?.[id];
+
+export function switchNodeMode(app, LiteGraph, node, mode, catalog) {
+  const from = modeOfNode(node, catalog);
+  const graph = node.graph ?? shownGraph(app);
+  const fresh = LiteGraph.createNode(mode.node_id);
+  const plan = planModeSwitch({
+    source: describe(node), target: describe(fresh),
+    defaults: { source: definitionDefaults(node), target: definitionDefaults(fresh) },
+    media: { source: from.media, target: mode.media },
+  });
+  // Read every link before connecting: a new link into an input replaces the old one.
+  const incoming = plan.links.map(({ link, to }) => ({ link: linkOf(graph, link), to }));
+  const outgoing = plan.outputs.flatMap(({ links, to }) => links.map((id) => ({ link: linkOf(graph, id), to })));
+  return asOneChange(app, () => {
+    const customTitle = node.title !== node.constructor.title && node.title !== node.constructor.nodeData?.display_name;
+    fresh.pos = [...node.pos];
+    for (const key of ["color", "bgcolor", "mode"]) if (node[key] !== undefined) fresh[key] = node[key];
+    if (customTitle) fresh.title = node.title;
+    graph.add(fresh);
+    for (const [name, value] of plan.values) fresh.widgets.find((w) => w.name === name).value = value;
+    for (const { link, to } of incoming) {
+      graph.getNodeById(link.origin_id).connect(link.origin_slot, fresh, fresh.findInputSlot(to));
+    }
+    for (const { link, to } of outgoing) {
+      fresh.connect(fresh.findOutputSlot(to), graph.getNodeById(link.target_id), link.target_slot);
+    }
+    graph.remove(node);
+    app.canvas.selectNode(fresh);
+    return { node: fresh, plan, message: switchMessage(plan, from.title, mode.title) };
+  });
+}
