@@ -31,6 +31,14 @@ class ModelFile:
         return self.path or self.name
 
     @property
+    def size_label(self) -> str:
+        """The size as people read it: "0.996 GB", "≈29.1 GB" when only approximate."""
+        if self.size is None:
+            return "size on the hub"
+        gb = self.size / 1e9
+        return ("" if self.size_exact else "≈") + (f"{gb:.3g} GB" if gb < 10 else f"{gb:.1f} GB")
+
+    @property
     def url(self) -> str | None:
         if not self.repo:
             return None
