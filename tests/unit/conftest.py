@@ -2,6 +2,7 @@
 ComfyUI folder layout in a temporary directory."""
 from __future__ import annotations
 
+import json
 import sys
 import uuid
 from pathlib import Path
@@ -15,9 +16,12 @@ from fake_hub import FakeHub  # noqa: E402
 from ltx23_aio.model_manifest import ModelFile  # noqa: E402
 from ltx23_aio.model_store.comfy_paths import ComfyPaths, FolderMap  # noqa: E402
 from ltx23_aio.model_store.hub import Hub  # noqa: E402
+from ltx23_aio.model_store.sets import USER_SETS_SUBDIR  # noqa: E402
 
 TOKEN = "hf_ltx23aioTESTtokenDoNotLeak0123456789"
 FAST_RETRIES = (0.05, 0.05)
+ROLES = {"checkpoint": "checkpoints", "text_encoder": "text_encoders", "distilled_lora": "loras",
+         "upscaler": "latent_upscale_models"}  # the files t2v loads
 
 
 @pytest.fixture
@@ -74,3 +78,17 @@ def hub_file(fake_hub):
         return ModelFile(name, folder, repo, path, len(data), size_exact=exact)
     return make
 
+
+@pytest.fixture
+def tiny_set(comfyui, fake_hub):
+    """A user model set whose files the fake hub serves."""
+    files = {}
+    for i, (role, folder) in enumerate(ROLES.items()):
+        repo, name = new_repo(), f"tiny-{role}.safetensors"
+        data = payload(300_000 + i, seed=i + 1)
+        fake_hub.add(repo, f"weights/{name}", data)
+        files[role] = {"name": name, "folder": folder, "repo": repo, "path": f"weights/{name}", "size": len(data)}
+    path = comfyui / "user" / USER_SETS_SUBDIR / "tiny.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"name": "tiny", "base": "fp8", "files": files}))
+    return files
