@@ -10,7 +10,7 @@
 Faults are scripted per file: ``cut`` (send up to an offset, then drop the connection), ``hold``
 (send up to an offset, then wait for ``release()``), ``drop`` (drop before answering). Every
 request is recorded with the bytes it was sent. Runs in a thread (tests) or as a process
-(``python tests/fake_hub.py DATAFILE REPO PATH`` prints its addresses, for the benchmark).
+(``python tests/fake_hub.py DATAFILE REPO PATH [RATE_MB]``, for the benchmark).
 """
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ class HubFile:
     status: int | None = None  # answer the metadata request with this error
     linked_size: int | None = None  # what to advertise instead of the real size
     faults: list = field(default_factory=list)  # per body request, in order: ("cut", n), ("hold", n), ("drop",)
+    rate: float | None = None  # bytes per second, to stand for a real network link
 
     def read(self, start: int, end: int) -> bytes:
         if isinstance(self.data, bytes):
@@ -125,7 +126,7 @@ class FakeHub:
             start = int(record.range.split("=")[1].split("-")[0])
             if start >= f.size:
                 return web.Response(status=416, headers={"Content-Range": f"bytes */{f.size}"})
-        if isinstance(f.data, Path) and fault is None:
+        if isinstance(f.data, Path) and fault is None and f.rate is None:
             record.sent = f.size - start if request.method == "GET" else 0
             return web.FileResponse(f.data, headers={"ETag": f'"{f.sha256}"'})  # sendfile: the fast path
         response = web.StreamResponse(status=206 if start else 200, headers={
@@ -137,6 +138,7 @@ class FakeHub:
             return response
         stop = fault[1] if fault else f.size
         position = start
+        began = asyncio.get_running_loop().time()
         while position < f.size:
             if position >= stop:
                 if fault[0] == "cut":
@@ -149,6 +151,8 @@ class FakeHub:
             await response.write(f.read(position, end))
             record.sent += end - position
             position = end
+            if f.rate:
+                await asyncio.sleep(max(0.0, began + record.sent / f.rate - asyncio.get_running_loop().time()))
         await response.write_eof()
         return response
 
@@ -200,12 +204,15 @@ class FakeHub:
 
 
 def main(argv: list[str]) -> None:
-    """Serve DATAFILE as REPO/PATH (ETag: its sha256) and as REPO-unverified/PATH (an ETag that is
-    not a sha256, so clients cannot verify it) until stdin closes; print the addresses."""
+    """Serve DATAFILE until stdin closes, and print the addresses: as REPO/PATH (ETag: its
+    sha256), as REPO-unverified/PATH (an ETag that is no sha256, so clients cannot verify it) and
+    as REPO-throttled/PATH at RATE_MB megabytes per second (default 250)."""
     data, repo, path = Path(argv[0]), argv[1], argv[2]
+    rate = float(argv[3]) * 1e6 if len(argv) > 3 else 250e6
     hub = FakeHub()
     hub.add(repo, path, data)
     hub.add(repo + "-unverified", path, data, sha256=hashlib.sha1(data.name.encode()).hexdigest())
+    hub.add(repo + "-throttled", path, data, rate=rate)
     hub.start()
     print(json.dumps({"hub": hub.hub_url, "cdn": hub.cdn_url}), flush=True)
     sys.stdin.read()
