@@ -12,8 +12,8 @@ from .hub import Hub
 
 PACK_DIR = Path(__file__).absolute().parents[1]  # as given: the pack may be a symlink in custom_nodes
 LOGIN_HELP = ("authenticate on this machine with `hf auth login` (`huggingface-cli login` with older "
-              "huggingface_hub), or set HF_TOKEN in the environment that starts ComfyUI; the token is "
-              "read from there only and never written anywhere by this pack")
+              "huggingface_hub), or set HF_TOKEN in the environment that starts ComfyUI; huggingface_hub "
+              "sends the token, this pack never logs or stores it")
 
 
 class ModelFileError(RuntimeError):
@@ -96,7 +96,9 @@ def not_found(f: ModelFile, url: str, status: int) -> ModelFileError:
 
 
 def access_denied(f: ModelFile, url: str, status: int, hub: Hub) -> ModelFileError:
-    what = ("needs authentication: the repository is gated or private (or the token sent is not valid)"
+    # The hub answers 401 for a repository that does not exist too, so as not to reveal private ones.
+    what = ("needs authentication: the repository is gated or private, or does not exist, or the token "
+            "sent is not valid"
             if status == 401 else
             "refused access: the repository is gated and this account has not accepted its terms, or "
             "the token lacks read permission")
