@@ -1,6 +1,8 @@
 """Benchmark the model store against a hub on loopback (tests/fake_hub.py, in its own process).
 
-    python tests/benchmark_models.py [--size-mb 200] [--rounds 3]
+    python tests/benchmark_models.py [--size-mb 200] [--rounds 7] [--link-mb 250] [--dir /dev/shm]
+
+(--dir /dev/shm keeps disk writeback out of the figures; this 2-core machine varies a lot anyway)
 
 Prints, from one run, interleaved round by round on the same file:
   * download throughput of the pack's downloader (metadata request, resumable transfer, sha256
