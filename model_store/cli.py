@@ -19,7 +19,8 @@ from typing import Sequence, TextIO
 from ..nodes.modes import MODES
 from . import ensure
 from .comfy_paths import ComfyPaths, ExtraPathsError, FolderMap
-from .errors import PACK_DIR, ModelFileError, human_bytes, size_text
+from ..model_manifest import human_bytes
+from .errors import PACK_DIR, ModelFileError
 from .hub import Hub
 from .jobs import DOWNLOADS
 from .sets import AUTO
@@ -79,7 +80,7 @@ def print_status(status: ModeStatus, comfy: ComfyPaths, hub: Hub, out: TextIO) -
     print(f"{status.mode.id} ({status.mode.title}) with model set {status.model_set.name}, {preset}:", file=out)
     width = max(len(s.file.name) for s in status.files)
     for s in status.files:
-        print(f"  {s.state:<8} {s.role:<15} {s.file.name:<{width}}  {size_text(s.file):>10}  {_where(s, comfy, hub)}",
+        print(f"  {s.state:<8} {s.role:<15} {s.file.name:<{width}}  {s.file.size_label:>10}  {_where(s, comfy, hub)}",
               file=out)
     missing = [s for s in status.files if s.state != "present"]
     if missing:

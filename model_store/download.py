@@ -11,7 +11,7 @@ from typing import Sequence
 
 from huggingface_hub.utils import WeakFileLock
 
-from ..model_manifest import ModelFile
+from ..model_manifest import ModelFile, human_bytes
 from . import cache, errors, transfer
 from .hub import Hub
 from .remote import RemoteFile, remote_file
@@ -75,7 +75,7 @@ def fetch_into_cache(f: ModelFile, hub: Hub, remote: RemoteFile | None,
         if remote.size is not None:
             check_space(hub.cache_dir, remote.size - kept, [f])
         if kept:
-            log.info("LTX2.3 AIO: resuming %s after the %s already fetched", f.name, errors.human_bytes(kept))
+            log.info("LTX2.3 AIO: resuming %s after the %s already fetched", f.name, human_bytes(kept))
 
         try:
             size, sha256 = transfer.fetch(remote, _refresher(f, remote, hub), partial,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ..model_manifest import ModelFile
+from ..model_manifest import ModelFile, human_bytes
 from .hub import Hub
 
 PACK_DIR = Path(__file__).absolute().parents[1]  # as given: the pack may be a symlink in custom_nodes
@@ -27,24 +27,10 @@ class ModelFileError(RuntimeError):
         self.files = tuple(files)
 
 
-def human_bytes(n: int | float) -> str:
-    if n >= 10e9:
-        return f"{n / 1e9:.1f} GB"
-    if n >= 1e9:
-        return f"{n / 1e9:.2f} GB"
-    return f"{n / 1e6:.1f} MB"
-
-
-def size_text(f: ModelFile) -> str:
-    if f.size is None:
-        return "size unknown"
-    return human_bytes(f.size) if f.size_exact else "≈" + human_bytes(f.size)
-
-
 def file_lines(files: Sequence[ModelFile], hub: Hub) -> list[str]:
     lines = []
     for f in files:
-        lines.append(f"  • {f.name} ({size_text(f)}) → ComfyUI/models/{f.folder}/")
+        lines.append(f"  • {f.name} ({f.size_label}) → ComfyUI/models/{f.folder}/")
         if f.repo:
             lines.append(f"    {hub.file_url(f.repo, f.repo_path)}")
     return lines
@@ -103,7 +89,7 @@ def access_denied(f: ModelFile, url: str, status: int, hub: Hub) -> ModelFileErr
             "refused access: the repository is gated and this account has not accepted its terms, or "
             "the token lacks read permission")
     return ModelFileError(
-        f"Hugging Face {what} (HTTP {status}) for {f.name} ({size_text(f)}) at {url}. To get it: open "
+        f"Hugging Face {what} (HTTP {status}) for {f.name} ({f.size_label}) at {url}. To get it: open "
         f"{hub.endpoint}/{f.repo}, accept its terms if it is gated, then {LOGIN_HELP}.",
         "access_denied", [f])
 

@@ -16,7 +16,8 @@ from typing import Callable
 
 from ..model_manifest import ModelFile
 from .download import fetch_into_cache
-from .errors import ModelFileError, human_bytes
+from ..model_manifest import human_bytes
+from .errors import ModelFileError
 from .hub import Hub
 from .remote import RemoteFile
 
