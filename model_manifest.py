@@ -14,6 +14,14 @@ from typing import Any, Mapping
 HF_URL = "https://huggingface.co/{repo}/resolve/main/{path}"
 
 
+def human_bytes(n: int | float) -> str:
+    if n >= 10e9:
+        return f"{n / 1e9:.1f} GB"
+    if n >= 1e9:
+        return f"{n / 1e9:.2f} GB"
+    return f"{n / 1e6:.1f} MB"
+
+
 @dataclass(frozen=True)
 class ModelFile:
     """One file as ComfyUI sees it (``models/<folder>/<name>``) and where the hub keeps it."""
@@ -29,6 +37,13 @@ class ModelFile:
     @property
     def repo_path(self) -> str:
         return self.path or self.name
+
+    @property
+    def size_label(self) -> str:
+        """The size as people read it: "996.7 MB", "≈29.1 GB" when only approximate."""
+        if self.size is None:
+            return "size unknown"
+        return ("" if self.size_exact else "≈") + human_bytes(self.size)
 
     @property
     def url(self) -> str | None:

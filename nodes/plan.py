@@ -65,20 +65,12 @@ class RunPlan:
         return text + "".join(f" · {note}" for note in self.notes)
 
 
-def _human_size(f: ModelFile) -> str:
-    if f.size is None:
-        return "size unknown"
-    gb = f.size / 1e9
-    text = f"{gb:.2f} GB" if gb < 10 else f"{gb:.1f} GB"
-    return text if f.size_exact else "≈" + text
-
-
 def _missing_files_message(model_set: ModelSet, mode: Mode, missing: Mapping[str, ModelFile]) -> str:
     total = sum(f.size or 0 for f in missing.values())
     lines = [f"Model set '{model_set.name}' is missing {len(missing)} file(s) that {mode.title} needs"
              + (f" (≈{total / 1e9:.1f} GB in all):" if total else ":")]
     for role, f in missing.items():
-        lines.append(f"  • {f.name} ({_human_size(f)}, {role}) → ComfyUI/models/{f.folder}/")
+        lines.append(f"  • {f.name} ({f.size_label}, {role}) → ComfyUI/models/{f.folder}/")
         if f.url:
             lines.append(f"    download: {f.url}")
     lines.append("Put each file in that folder (or a folder extra_model_paths.yaml adds for it), "

@@ -41,13 +41,6 @@ SHARED = {
 }
 
 
-def _size(f) -> str:
-    if f.size is None:
-        return "size on the hub"
-    gb = f.size / 1e9
-    return ("" if f.size_exact else "≈") + (f"{gb:.2f} GB" if gb < 10 else f"{gb:.1f} GB")
-
-
 def render(mode) -> str:
     _pack()
     from ltx23_aio.model_manifest import BUILTIN_SETS
@@ -86,7 +79,7 @@ def render(mode) -> str:
     lines += ["", "## Model sets", "", "| set | files this mode loads | for |", "|---|---|---|"]
     for s in BUILTIN_SETS.values():
         files = files_needed(mode, s)
-        listed = ", ".join(f"{f.name} ({_size(f)})" for f in files.values())
+        listed = ", ".join(f"{f.name} ({f.size_label})" for f in files.values())
         lines.append(f"| {s.name} | {listed} | {s.description} |")
     lines += ["", "Missing files are named with their size and download address when you queue.", ""]
     return "\n".join(lines)

@@ -1,0 +1,223 @@
+"""A Hugging Face hub on loopback, speaking the file-download protocol huggingface_hub uses.
+
+    HEAD/GET <hub>/<org>/<repo>/resolve/main/<path>
+        302 to the CDN address, with X-Repo-Commit, X-Linked-Etag ("<sha256>"), X-Linked-Size and
+        an ETag, as huggingface.co answers for LFS files (and no X-Xet-* headers, so clients do
+        not switch to the xet protocol); or 404 / 401 / 403 with X-Error-Code.
+    GET <cdn>/<org>/<repo>/blobs/<sha256>  (another port, so another origin: clients must not send the token)
+        the bytes, honouring ``Range: bytes=N-`` with 206 and Content-Range.
+
+Faults are scripted per file: ``cut`` (send up to an offset, then drop the connection), ``hold``
+(send up to an offset, then wait for ``release()``), ``drop`` (drop before answering). Every
+request is recorded with the bytes it was sent. Runs in a thread (tests) or as a process
+(``python tests/fake_hub.py DATAFILE REPO PATH [RATE_MB]``, for the benchmark).
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+
+COMMIT = "c0ffee" + "0" * 34
+BODY_CHUNK = 256 << 10
+
+
+@dataclass
+class HubFile:
+    data: bytes | Path
+    sha256: str
+    size: int
+    status: int | None = None  # answer the metadata request with this error
+    linked_size: int | None = None  # what to advertise instead of the real size
+    faults: list = field(default_factory=list)  # per body request, in order: ("cut", n), ("hold", n), ("drop",)
+    rate: float | None = None  # bytes per second, to stand for a real network link
+
+    def read(self, start: int, end: int) -> bytes:
+        if isinstance(self.data, bytes):
+            return self.data[start:end]
+        with open(self.data, "rb") as f:
+            f.seek(start)
+            return f.read(end - start)
+
+
+@dataclass
+class Request:
+    origin: str  # "hub" or "cdn"
+    method: str
+    path: str
+    range: str | None
+    authorization: str | None
+    sent: int = 0  # body bytes written to the socket
+
+
+class FakeHub:
+    def __init__(self):
+        self.files: dict[tuple[str, str], HubFile] = {}
+        self.blobs: dict[tuple[str, str], HubFile] = {}  # per repo, so two files' faults stay apart
+        self.requests: list[Request] = []
+        self._release = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self.hub_url = self.cdn_url = ""
+
+    # -- scripting -------------------------------------------------------------------------
+    def add(self, repo: str, path: str, data: bytes | Path, *, sha256: str | None = None, **options) -> HubFile:
+        if sha256 is None:
+            sha256 = hashlib.sha256(data if isinstance(data, bytes) else Path(data).read_bytes()).hexdigest()
+        size = len(data) if isinstance(data, bytes) else Path(data).stat().st_size
+        f = HubFile(data, sha256, size, **options)
+        self.files[(repo, path)] = f
+        self.blobs[(repo, sha256)] = f
+        return f
+
+    def release(self) -> None:
+        self._release.set()
+
+    def body_requests(self) -> list[Request]:
+        return [r for r in self.requests if r.origin == "cdn" and r.method == "GET"]
+
+    def bytes_sent(self) -> int:
+        return sum(r.sent for r in self.requests)
+
+    # -- protocol ----------------------------------------------------------------------------
+    async def _resolve(self, request: web.Request) -> web.Response:
+        self.requests.append(Request("hub", request.method, request.path, None,
+                                     request.headers.get("Authorization")))
+        repo = f"{request.match_info['org']}/{request.match_info['name']}"
+        f = self.files.get((repo, request.match_info["path"]))
+        headers = {"X-Repo-Commit": COMMIT}
+        if f is None:
+            return web.Response(status=404, headers={**headers, "X-Error-Code": "EntryNotFound",
+                                                     "X-Error-Message": "Entry not found"})
+        if f.status == 401:
+            return web.Response(status=401, headers={"X-Error-Message": "Access to this model is restricted."})
+        if f.status == 403:
+            return web.Response(status=403, headers={"X-Error-Code": "GatedRepo",
+                                                     "X-Error-Message": "Access to this model is restricted."})
+        if f.status is not None:
+            return web.Response(status=f.status)
+        headers.update({
+            "Location": f"{self.cdn_url}/{repo}/blobs/{f.sha256}?signed=1",
+            "X-Linked-Etag": f'"{f.sha256}"',
+            "X-Linked-Size": str(f.linked_size if f.linked_size is not None else f.size),
+            "ETag": '"' + hashlib.sha1(f.sha256.encode()).hexdigest() + '"',
+        })
+        return web.Response(status=302, headers=headers)
+
+    async def _blob(self, request: web.Request) -> web.StreamResponse:
+        record = Request("cdn", request.method, request.path, request.headers.get("Range"),
+                         request.headers.get("Authorization"))
+        self.requests.append(record)
+        f = self.blobs.get((f"{request.match_info['org']}/{request.match_info['name']}", request.match_info["sha"]))
+        if f is None:
+            return web.Response(status=404)
+        fault = f.faults.pop(0) if f.faults and request.method == "GET" else None
+        if fault and fault[0] == "drop":
+            request.transport.abort()
+            return web.Response(status=500)
+        start = 0
+        if record.range:
+            start = int(record.range.split("=")[1].split("-")[0])
+            if start >= f.size:
+                return web.Response(status=416, headers={"Content-Range": f"bytes */{f.size}"})
+        if isinstance(f.data, Path) and fault is None and f.rate is None:
+            record.sent = f.size - start if request.method == "GET" else 0
+            return web.FileResponse(f.data, headers={"ETag": f'"{f.sha256}"'})  # sendfile: the fast path
+        response = web.StreamResponse(status=206 if start else 200, headers={
+            "Content-Length": str(f.size - start), "Accept-Ranges": "bytes", "ETag": f'"{f.sha256}"',
+            "Content-Type": "application/octet-stream",
+            **({"Content-Range": f"bytes {start}-{f.size - 1}/{f.size}"} if start else {})})
+        await response.prepare(request)
+        if request.method == "HEAD":
+            return response
+        stop = fault[1] if fault else f.size
+        position = start
+        began = asyncio.get_running_loop().time()
+        while position < f.size:
+            if position >= stop:
+                if fault[0] == "cut":
+                    await asyncio.sleep(0.05)  # let the bytes written so far leave the process
+                    request.transport.abort()
+                    return response
+                await asyncio.get_running_loop().run_in_executor(None, self._release.wait, 30)
+                stop = f.size
+            end = min(position + BODY_CHUNK, stop)
+            await response.write(f.read(position, end))
+            record.sent += end - position
+            position = end
+            if f.rate:
+                await asyncio.sleep(max(0.0, began + record.sent / f.rate - asyncio.get_running_loop().time()))
+        await response.write_eof()
+        return response
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        return web.json_response({"requests": len(self.requests), "bytes_sent": self.bytes_sent()})
+
+    # -- running -----------------------------------------------------------------------------
+    async def _start(self) -> None:
+        hub = web.Application()
+        hub.router.add_route("*", "/{org}/{name}/resolve/main/{path:.+}", self._resolve)
+        hub.router.add_get("/_stats", self._stats)
+        cdn = web.Application()
+        cdn.router.add_route("*", "/{org}/{name}/blobs/{sha}", self._blob)
+        self._runners = [web.AppRunner(hub, access_log=None), web.AppRunner(cdn, access_log=None)]
+        ports = []
+        for runner in self._runners:
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            ports.append(runner.addresses[0][1])
+        self.hub_url, self.cdn_url = (f"http://127.0.0.1:{p}" for p in ports)
+
+    def start(self) -> "FakeHub":
+        ready = threading.Event()
+
+        def run() -> None:
+            self._loop = asyncio.new_event_loop()
+            self._loop.run_until_complete(self._start())
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="fake hub", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the fake hub did not start within 10 s")
+        return self
+
+    def stop(self) -> None:
+        self.release()
+        if self._loop is None:
+            return
+
+        async def cleanup() -> None:
+            for runner in self._runners:
+                await runner.cleanup()
+        asyncio.run_coroutine_threadsafe(cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+
+def main(argv: list[str]) -> None:
+    """Serve DATAFILE until stdin closes, and print the addresses: as REPO/PATH (ETag: its
+    sha256), as REPO-unverified/PATH (an ETag that is no sha256, so clients cannot verify it) and
+    as REPO-throttled/PATH at RATE_MB megabytes per second (default 250)."""
+    data, repo, path = Path(argv[0]), argv[1], argv[2]
+    rate = float(argv[3]) * 1e6 if len(argv) > 3 else 250e6
+    hub = FakeHub()
+    hub.add(repo, path, data)
+    hub.add(repo + "-unverified", path, data, sha256=hashlib.sha1(data.name.encode()).hexdigest())
+    hub.add(repo + "-throttled", path, data, rate=rate)
+    hub.start()
+    print(json.dumps({"hub": hub.hub_url, "cdn": hub.cdn_url}), flush=True)
+    sys.stdin.read()
+    hub.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
