@@ -22,7 +22,14 @@ app.registerExtension({
       rel: "stylesheet", href: new URL("./ui/sidebar.css", import.meta.url).href,
     }));
     ready = controller.start();
-    installSidebar(app, controller);
+    if (installSidebar(app, controller)) {
+      // Keeps the tab's "Selected: …" line current; LiteGraph's one selection callback.
+      const previous = app.canvas.onSelectionChange;
+      app.canvas.onSelectionChange = function (...args) {
+        previous?.apply(this, args);
+        controller.refreshSelection();
+      };
+    }
   },
 
   // Awaited by ComfyUI before the nodes are built, also for workflows opened from its Templates

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { applyDownloadEvent, canDownload, fileView, modeSummary } from "../../web/lib/model_status.js";
+import { applyDownloadEvent, canDownload, fileView, modeSummary, withQueued } from "../../web/lib/model_status.js";
 
 const file = (name, state, extra = {}) => ({ name, folder: "loras", repo: "Lightricks/LTX-2.3", size: 1000,
   size_exact: true, state, done: state === "present" ? 1000 : 0, total: 1000, error: null, ...extra });
@@ -57,9 +57,31 @@ test("test_modeSummary_counts_missing_files_and_bytes", () => {
   assert.deepEqual(modeSummary(status().modes[0]), { state: "missing", text: "1 missing · 1.00 KB" });
 });
 
-test("test_modeSummary_shows_the_percent_of_what_is_pending", () => {
+test("test_modeSummary_shows_how_much_of_the_modes_bytes_are_there", () => {
   const s = applyDownloadEvent(status(), { file: "lora.safetensors", folder: "loras", done: 400, total: 1000, state: "downloading" });
-  assert.deepEqual(modeSummary(s.modes[0]), { state: "downloading", text: "downloading · 40 %" });
+  assert.deepEqual(modeSummary(s.modes[0]), { state: "downloading", text: "downloading · 70 %" });
+});
+
+test("test_modeSummary_counts_a_queued_file_as_downloading", () => {
+  const s = withQueued(status(), new Set(["lora.safetensors"]));
+  assert.deepEqual(modeSummary(s.modes[0]), { state: "downloading", text: "downloading · 50 %" });
+});
+
+test("test_withQueued_marks_only_missing_files", () => {
+  const s = withQueued(applyDownloadEvent(status(), { file: "lora.safetensors", folder: "loras", done: 1, total: 1000,
+    state: "downloading" }), new Set(["lora.safetensors", "up.safetensors"]));
+  assert.deepEqual(s.modes[0].files.map((f) => f.state), ["downloading", "present"]);
+});
+
+test("test_withQueued_keeps_unaffected_modes_as_they_are", () => {
+  const before = status();
+  const s = withQueued(before, new Set(["lora.safetensors"]));
+  assert.equal(s.modes[2], before.modes[2]);
+  assert.equal(s.modes[1].files[0].state, "queued");
+});
+
+test("test_fileView_says_a_queued_file_waits", () => {
+  assert.equal(fileView(file("x", "queued")).label, "waiting to download");
 });
 
 test("test_canDownload_needs_a_missing_file_with_a_repo", () => {

@@ -32,6 +32,18 @@ export function applyDownloadEvent(status, event) {
   };
 }
 
+// Files a download request accepted that have not started yet: the server still calls them
+// missing, but the user asked for them already.
+export function withQueued(status, queued) {
+  if (!status || !queued.size) return status;
+  return {
+    ...status,
+    modes: status.modes.map((mode) => (mode.files.some((f) => f.state === "missing" && queued.has(f.name))
+      ? { ...mode, files: mode.files.map((f) => (f.state === "missing" && queued.has(f.name) ? { ...f, state: "queued" } : f)) }
+      : mode)),
+  };
+}
+
 const SOURCES = { models: "in ComfyUI's models folder", hf_cache: "linked from the Hugging Face cache" };
 
 export function fileView(file) {
@@ -42,20 +54,21 @@ export function fileView(file) {
     return { state: "downloading", label: progressText(file.done ?? 0, file.total), detail: "",
       percent: percent(file.done ?? 0, file.total) };
   }
+  if (file.state === "queued") return { state: "queued", label: "waiting to download", detail: "", percent: 0 };
   return { state: "missing", label: "missing", percent: null,
     detail: file.error ? `last try failed: ${file.error}`
       : file.repo ? "" : `no download source: put it in models/${file.folder}/` };
 }
 
-// One line per mode: ready, what is missing, or how far its downloads are.
+// One line per mode: ready, what is missing, or how much of its files is there while downloading
+// (of all its bytes, so the number only grows as one file after another arrives).
 export function modeSummary(mode) {
   const pending = mode.files.filter((f) => f.state !== "present");
   if (!pending.length) return { state: "ready", text: "ready" };
-  const downloading = pending.filter((f) => f.state === "downloading");
-  if (downloading.length) {
-    const done = pending.reduce((sum, f) => sum + (f.done ?? 0), 0);
-    const total = pending.reduce((sum, f) => sum + (f.total ?? f.size ?? 0), 0);
-    const p = percent(done, total);
+  if (pending.some((f) => f.state === "downloading" || f.state === "queued")) {
+    const size = (f) => f.total ?? f.size ?? 0;
+    const done = mode.files.reduce((sum, f) => sum + (f.state === "present" ? size(f) : f.done ?? 0), 0);
+    const p = percent(done, mode.files.reduce((sum, f) => sum + size(f), 0));
     return { state: "downloading", text: `downloading${p === null ? "" : ` · ${p} %`}` };
   }
   const size = mode.missing_bytes ?? missingBytes(mode.files);

@@ -16,6 +16,7 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
     modelSet: "auto", status: null, statusError: null,
     selected: [], // mode ids of the selected AIO nodes
     open: new Set(), requesting: new Set(),
+    queued: new Set(), // file names a download request accepted
   });
   let refreshTimer = null;
 
@@ -44,7 +45,11 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
   }
 
   function onDownloadEvent(event) {
-    store.update((s) => ({ status: applyDownloadEvent(s.status, event) }));
+    store.update((s) => {
+      const queued = new Set(s.queued);
+      queued.delete(event.file);
+      return { status: applyDownloadEvent(s.status, event), queued };
+    });
     if (event.state === "error") notify({ severity: "error", summary: `Download of ${event.file} failed`, detail: event.error, life: 10000 });
     // The server knows where the finished file went (models folder or cache link).
     if (event.state !== "downloading") scheduleRefresh();
@@ -83,6 +88,7 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
     store.update((s) => ({ requesting: new Set([...s.requesting, mode.id]) }));
     try {
       const started = await pack.download({ mode: mode.id, set: store.get().modelSet });
+      store.update((s) => ({ queued: new Set([...s.queued, ...started.downloading]) }));
       if (!started.downloading.length) scheduleRefresh();
     } catch (e) {
       notify({ severity: "error", summary: `${mode.title}: the download did not start`, detail: e.message, life: 10000 });

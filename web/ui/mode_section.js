@@ -24,7 +24,7 @@ function files(status, requesting, controller, mode) {
   const size = missing.reduce((sum, f) => sum + (f.size ?? 0), 0);
   return [
     h("p", { class: "ltx23aio-set" }, "Model set ", h("strong", {}, status.set_label),
-      status.reason ? ` — ${status.reason}` : ""),
+      status.reason === "chosen" ? " (chosen above)" : status.reason ? ` — ${status.reason}` : ""),
     h("ul", { class: "ltx23aio-files" }, status.files.map(fileRow)),
     summary.state === "ready" ? null : h("button", {
       class: "ltx23aio-download", dataset: { action: "download" },

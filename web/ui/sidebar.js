@@ -1,6 +1,7 @@
 // The "LTX2.3 AIO" sidebar tab: mode buttons, then each mode's model files and example.
 // Drawn from the controller's store; ComfyUI may mount the tab many times.
 
+import { withQueued } from "../lib/model_status.js";
 import { h } from "./dom.js";
 import { modeSection } from "./mode_section.js";
 
@@ -54,7 +55,8 @@ function patchChildren(parent, nodes) {
 function view(state, controller, part) {
   if (state.loadError) return [h("p", { class: "ltx23aio-error" }, state.loadError)];
   if (!state.catalog) return [h("p", { class: "ltx23aio-note" }, "Loading…")];
-  const statusOf = (id) => state.status?.modes.find((m) => m.mode === id);
+  const status = withQueued(state.status, state.queued);
+  const statusOf = (id) => status?.modes.find((m) => m.mode === id);
   return [
     part("title", [], () => h("h2", {}, "LTX2.3 AIO")),
     part("hint", [state.selected], () => h("p", { class: "ltx23aio-hint" }, hint(state))),
