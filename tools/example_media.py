@@ -22,7 +22,7 @@ from scipy.signal import lfilter
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (960, 528)  # the aspect of the default 1280×704 output
 RATE = 44100
-THUMB = (640, 360)
+THUMB = (512, 512)
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 
@@ -287,13 +287,13 @@ def _wave_card(wave: np.ndarray, size=(480, 264), color=(120, 200, 255)) -> Imag
     return img
 
 
-def _prompt_card(text: str, size=(300, 212)) -> Image.Image:
+def _prompt_card(text: str, size=(472, 156)) -> Image.Image:
     img = _gradient(size, (36, 40, 52), (28, 30, 40))
     d = ImageDraw.Draw(img)
-    font, words, lines = _font(17), text.split(), [""]
+    font, words, lines = _font(18), text.split(), [""]
     for word in words:
         if d.textlength(lines[-1] + " " + word, font=font) > size[0] - 36:
-            if len(lines) == 7:
+            if len(lines) == 5:
                 lines[-1] += " …"
                 break
             lines.append(word)
@@ -304,25 +304,32 @@ def _prompt_card(text: str, size=(300, 212)) -> Image.Image:
 
 
 def thumbnail(title: str, inputs: list[Image.Image], result: Image.Image) -> Image.Image:
+    """A square card (the Templates browser shows square cards): the example's inputs, an arrow,
+    the video it makes, and the mode's name."""
     w, h = THUMB
+    margin, gap = 20, 12
     img = _gradient(THUMB, (20, 24, 34), (36, 42, 60))
     d = ImageDraw.Draw(img)
-    top, bottom = 24, 236
-    slots = len(inputs)
-    width = (300 - 12 * (slots - 1)) // slots
+    top, bottom = margin, 176
+    width = (w - 2 * margin - gap * (len(inputs) - 1)) // len(inputs)
     for k, picture in enumerate(inputs):
-        x = 24 + k * (width + 12)
+        x = margin + k * (width + gap)
         tile, mask = _tile(picture, (x, top, x + width, bottom))
         img.paste(tile, (x, top), mask)
-    d.text((343, (top + bottom) / 2), "→", font=_font(44), fill=(230, 230, 240), anchor="mm")
-    tile, mask = _tile(result, (370, top, 616, bottom))
-    img.paste(tile, (370, top), mask)
-    d.polygon([(475, 100), (475, 160), (525, 130)], fill=(255, 255, 255))  # a play mark: the result is a video
-    for k in range(10):  # film perforations
-        for y in (top + 8, bottom - 16):
-            d.rounded_rectangle([378 + k * 24, y, 390 + k * 24, y + 8], 2, fill=(20, 24, 34))
-    d.text((24, 258), "LTX2.3 AIO", font=_font(20), fill=(110, 170, 255))
-    d.text((24, 284), title, font=_font(40), fill=(245, 245, 250))
+    d.text((w / 2, 196), "↓", font=_font(30), fill=(230, 230, 240), anchor="mm")
+    box = (margin, 216, w - margin, 396)
+    tile, mask = _tile(result, box)
+    img.paste(tile, box[:2], mask)
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    d.polygon([(cx - 22, cy - 30), (cx - 22, cy + 30), (cx + 30, cy)], fill=(255, 255, 255))  # the result plays
+    for k in range(18):  # film perforations
+        for y in (box[1] + 8, box[3] - 16):
+            d.rounded_rectangle([box[0] + 12 + k * 26, y, box[0] + 24 + k * 26, y + 8], 2, fill=(20, 24, 34))
+    d.text((margin, 412), "LTX2.3 AIO", font=_font(22), fill=(110, 170, 255))
+    size = 40
+    while d.textlength(title, font=_font(size)) > w - 2 * margin:
+        size -= 2
+    d.text((margin, 444), title, font=_font(size), fill=(245, 245, 250))
     return img
 
 
@@ -356,7 +363,7 @@ def main() -> None:
         inputs = [pictures[name] for name in media.values()] or [_prompt_card(EXAMPLES[mode.id]["prompt"])]
         # The result starts from the example's picture where it has one; else an empty reel.
         stills = [pictures[name] for name in media.values() if not name.endswith(".mp3")]
-        result = stills[-1] if stills else _gradient((480, 264), (60, 70, 100), (30, 34, 50))
+        result = stills[-1] if stills else _gradient((472, 180), (60, 70, 100), (30, 34, 50))
         path = EXAMPLES_DIR / f"{example_name(mode)}.jpg"
         thumbnail(mode.title, inputs, result).save(path, quality=88, optimize=True)
         print(path.relative_to(ROOT))

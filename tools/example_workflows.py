@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import sys
 import uuid
 from pathlib import Path
@@ -59,7 +60,9 @@ EXAMPLES = {
 
 NODE_SIZE = (440, 398)  # the frontend's height for a node with the shared widgets only
 WIDGET_HEIGHT = 24
-NOTE_SIZE = (400, 520)
+NOTE_WIDTH = 400
+NOTE_CHARS_PER_LINE = 64  # what fits on one line of the note at its width
+NOTE_LINE_HEIGHT = 17
 GAP = 40
 OUTPUTS = (("video", "VIDEO"), ("images", "IMAGE"), ("audio", "AUDIO"))  # nodes/super_node.py
 SOCKET_TYPES = {"image": "IMAGE", "audio": "AUDIO", "video": "VIDEO"}
@@ -137,6 +140,11 @@ def note_text(mode) -> str:
     return "\n".join(lines) + "\n"
 
 
+def note_size(text: str) -> list[int]:
+    lines = sum(max(1, math.ceil(len(line) / NOTE_CHARS_PER_LINE)) for line in text.splitlines())
+    return [NOTE_WIDTH, 60 + NOTE_LINE_HEIGHT * lines]
+
+
 def render(mode) -> dict:
     _pack()
     example = EXAMPLES[mode.id]
@@ -144,7 +152,7 @@ def render(mode) -> dict:
     height = NODE_SIZE[1] + WIDGET_HEIGHT * len(mode.inputs)
     sockets = [_slot(m.socket, SOCKET_TYPES[m.kind], widget=False, optional=True) for m in mode.media]
     node = {
-        "id": 1, "type": mode.node_id, "pos": [NOTE_SIZE[0] + GAP, 0], "size": [NODE_SIZE[0], height],
+        "id": 1, "type": mode.node_id, "pos": [NOTE_WIDTH + GAP, 0], "size": [NODE_SIZE[0], height],
         "flags": {}, "order": 1, "mode": 0,
         "inputs": sockets + [_slot(name, kind, widget=True, optional=optional)
                              for name, kind, optional in widget_layout(mode)],
@@ -152,10 +160,11 @@ def render(mode) -> dict:
         "properties": {"Node name for S&R": mode.node_id, "models": models},
         "widgets_values": widget_values(mode, example["media"], example["prompt"]),
     }
+    text = note_text(mode)
     note = {
-        "id": 2, "type": "MarkdownNote", "pos": [0, 0], "size": list(NOTE_SIZE), "flags": {}, "order": 0,
+        "id": 2, "type": "MarkdownNote", "pos": [0, 0], "size": note_size(text), "flags": {}, "order": 0,
         "mode": 0, "inputs": [], "outputs": [], "properties": {},
-        "widgets_values": [note_text(mode)], "color": "#432", "bgcolor": "#653",
+        "widgets_values": [text], "color": "#432", "bgcolor": "#653",
     }
     return {
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"ltx23-aio/example/{mode.id}")),
