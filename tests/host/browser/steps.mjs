@@ -1,0 +1,342 @@
+// Drives Chromium through the sidebar and the examples on a running ComfyUI, and writes what it
+// saw to <out>/report.json (after every step) plus a screenshot per step; test_browser.py checks
+// the report. Usage: node steps.mjs '<config json>' with {url, out, chromium, modelSet,
+// downloadMode, run: {width, height, duration, models}, limitSeconds}. Every wait is bounded.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { chromium } from "playwright-core";
+
+const config = JSON.parse(process.argv[2]);
+const WAIT = 20_000;
+const RUN_WAIT = 120_000;
+const report = { steps: {}, errors: {}, screenshots: [] };
+let catalog = null; // GET /ltx23_aio/modes
+const save = () => fs.writeFileSync(path.join(config.out, "report.json"), JSON.stringify(report, null, 1));
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(config.out, name) });
+  report.screenshots.push(name);
+}
+
+async function ready(page) {
+  await page.waitForFunction(() => window.comfyAPI?.app?.app?.vueAppReady && window.LiteGraph
+    && !document.querySelector("#splash-loader") && document.querySelector(".ltx23aio-tab-button"), null,
+  { timeout: 60_000 });
+}
+
+async function dismissOverlays(page) {
+  for (let i = 0; i < 3 && await page.locator(".p-dialog-mask").count(); i++) {
+    await page.keyboard.press("Escape");
+    await page.waitForTimeout(300);
+  }
+  const dismiss = page.locator("[data-testid=error-overlay-dismiss]");
+  if (await dismiss.isVisible()) await dismiss.click();
+  await page.evaluate(() => document.querySelectorAll(".p-toast-close-button").forEach((b) => b.click()));
+}
+
+async function freshCanvas(page) {
+  await dismissOverlays(page);
+  await page.evaluate(() => {
+    const app = window.comfyAPI.app.app;
+    app.graph.clear();
+    app.canvas.deselectAll();
+  });
+}
+
+async function openSidebar(page) {
+  if (!(await page.locator(".ltx23aio").isVisible())) await page.locator(".ltx23aio-tab-button").click();
+  await page.waitForSelector(".ltx23aio-mode", { timeout: WAIT });
+}
+
+async function openSection(page, mode) {
+  const header = page.locator(`.ltx23aio-mode-section[data-mode="${mode}"] .ltx23aio-mode-header`);
+  if ((await header.getAttribute("aria-expanded")) !== "true") await header.click();
+}
+
+// Fits the graph into the part of the window the sidebar leaves free, for the screenshots.
+async function fitView(page) {
+  await page.waitForTimeout(500);
+  await page.evaluate(() => {
+    const app = window.comfyAPI.app.app;
+    const nodes = app.graph.nodes;
+    const left = Math.max(60, document.querySelector(".ltx23aio")?.getBoundingClientRect().right ?? 0) + 20;
+    const [top, width, height] = [90, window.innerWidth - left - 40, window.innerHeight - 130];
+    const title = LiteGraph.NODE_TITLE_HEIGHT;
+    const x0 = Math.min(...nodes.map((n) => n.pos[0]));
+    const y0 = Math.min(...nodes.map((n) => n.pos[1] - title));
+    const x1 = Math.max(...nodes.map((n) => n.pos[0] + n.size[0]));
+    const y1 = Math.max(...nodes.map((n) => n.pos[1] + n.size[1]));
+    const scale = Math.min(width / (x1 - x0), height / (y1 - y0), 1.2);
+    app.canvas.ds.scale = scale;
+    app.canvas.ds.offset = [(left + (width - (x1 - x0) * scale) / 2) / scale - x0, (top + (height - (y1 - y0) * scale) / 2) / scale - y0];
+    app.canvas.setDirty(true, true);
+  });
+  await page.waitForTimeout(300);
+}
+
+async function closeSidebar(page) {
+  if (await page.locator(".ltx23aio").isVisible()) await page.locator(".ltx23aio-tab-button").click();
+}
+
+const toasts = (page) => page.evaluate(() => [...document.querySelectorAll(".p-toast-message")].map((t) => t.innerText));
+
+// What the canvas holds, in plain data.
+const describeGraph = (page) => page.evaluate(() => {
+  const app = window.comfyAPI.app.app;
+  const graph = app.graph;
+  const aio = graph.nodes.find((n) => n.type.startsWith("LTX23AIO_"));
+  const origin = (input) => {
+    const link = input.link === null ? null : graph.getLink(input.link);
+    return link ? graph.getNodeById(link.origin_id).type : null;
+  };
+  return {
+    types: graph.nodes.map((n) => n.type),
+    aio: aio && {
+      type: aio.type,
+      title: aio.title,
+      values: Object.fromEntries(aio.widgets.map((w) => [w.name, w.value])),
+      linkedFrom: Object.fromEntries(aio.inputs.filter((i) => i.link !== null).map((i) => [i.name, origin(i)])),
+      linkedTo: Object.fromEntries(aio.outputs.filter((o) => o.links?.length)
+        .map((o) => [o.name, o.links.map((id) => graph.getNodeById(graph.getLink(id).target_id).type)])),
+      serialized: aio.serialize().widgets_values,
+    },
+  };
+});
+
+const steps = {
+  async open(page) {
+    await openSidebar(page);
+    await shot(page, "01-sidebar.png");
+    return page.evaluate(() => ({
+      heading: document.querySelector(".ltx23aio h2")?.textContent,
+      modes: [...document.querySelectorAll(".ltx23aio-mode")].map((b) => b.textContent),
+      hint: document.querySelector(".ltx23aio-hint")?.textContent,
+    }));
+  },
+
+  async add(page) {
+    await freshCanvas(page);
+    await openSidebar(page);
+    const added = [];
+    for (const id of await page.$$eval(".ltx23aio-mode", (bs) => bs.map((b) => b.dataset.mode))) {
+      await page.evaluate(() => window.comfyAPI.app.app.canvas.deselectAll());
+      await page.click(`.ltx23aio-mode[data-mode="${id}"]`);
+      added.push(await page.evaluate(() => {
+        const app = window.comfyAPI.app.app;
+        const node = app.graph.nodes.at(-1);
+        const rect = app.canvas.canvas.getBoundingClientRect();
+        const [x, y] = app.canvas.ds.convertOffsetToCanvas([node.pos[0] + node.size[0] / 2, node.pos[1] + node.size[1] / 2]);
+        return { type: node.type, selected: app.canvas.selectedItems.has(node),
+          offCentre: [x - rect.width / 2, y - rect.height / 2] };
+      }));
+    }
+    // Side by side for the picture: they were all added at the same spot.
+    await page.evaluate(() => window.comfyAPI.app.app.graph.nodes.forEach((n, i) => { n.pos = [(i % 3) * 460, Math.floor(i / 3) * 620]; }));
+    await fitView(page);
+    await shot(page, "02-add-every-mode.png");
+    return { added, count: await page.evaluate(() => window.comfyAPI.app.app.graph.nodes.length) };
+  },
+
+  async switch(page) {
+    await freshCanvas(page);
+    await openSidebar(page);
+    await page.click('.ltx23aio-mode[data-mode="i2v"]');
+    await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      const node = app.graph.nodes.find((n) => n.type === "LTX23AIO_ImageToVideo");
+      const add = (type, dx, dy) => {
+        const n = LiteGraph.createNode(type);
+        n.pos = [node.pos[0] + dx, node.pos[1] + dy];
+        app.graph.add(n);
+        return n;
+      };
+      const image = add("LoadImage", -380, 0);
+      image.widgets[0].value = "portrait.png";
+      image.connect(0, node, node.findInputSlot("image_input"));
+      const seed = add("PrimitiveInt", -380, 420);
+      seed.widgets[0].value = 77;
+      seed.connect(0, node, node.findInputSlot("seed"));
+      node.connect(node.findOutputSlot("images"), add("PreviewImage", 480, 0), 0);
+      const values = { prompt: "a fox trots through snow", negative_prompt: "blurry", width: 768, height: 512,
+        duration: 3, fps: 25, preset: "Quality", models: "tiny", image_strength: 0.55, image: "portrait.png" };
+      for (const [name, value] of Object.entries(values)) node.widgets.find((w) => w.name === name).value = value;
+      app.canvas.deselectAll();
+      app.canvas.selectNode(node);
+    });
+    await page.hover(".ltx23aio");
+    const hint = await page.textContent(".ltx23aio-hint");
+    await fitView(page);
+    await shot(page, "03-switch-before.png");
+    await page.click('.ltx23aio-mode[data-mode="lipsync"]');
+    await page.waitForTimeout(300);
+    const lipsync = { ...(await describeGraph(page)), toasts: await toasts(page) };
+    await shot(page, "04-switch-to-lipsync.png");
+    await dismissOverlays(page);
+    await page.click('.ltx23aio-mode[data-mode="t2v"]');
+    await page.waitForTimeout(300);
+    const t2v = { ...(await describeGraph(page)), toasts: await toasts(page) };
+    await shot(page, "05-switch-to-t2v.png");
+    return { hint, lipsync, t2v };
+  },
+
+  async download(page) {
+    await freshCanvas(page);
+    await openSidebar(page);
+    const select = page.locator(".ltx23aio-setpicker select");
+    await page.waitForSelector(`.ltx23aio-setpicker option[value="${config.modelSet}"]`, { state: "attached", timeout: WAIT });
+    await select.selectOption(config.modelSet);
+    const mode = config.downloadMode;  // its files are the model set's, served by the test hub
+    await openSection(page, mode);
+    const label = await select.locator("option:checked").textContent();
+    await page.locator(`.ltx23aio-mode-section[data-mode="${mode}"] .ltx23aio-set`, { hasText: label }).waitFor({ timeout: WAIT });
+    const button = page.locator(`.ltx23aio-mode-section[data-mode="${mode}"] [data-action="download"]`);
+    await button.waitFor({ timeout: WAIT });
+    const before = await page.textContent(`.ltx23aio-mode-section[data-mode="${mode}"] .ltx23aio-badge`);
+    await page.evaluate(() => {
+      window.ltx23aioEvents = [];
+      window.comfyAPI.api.api.addEventListener("ltx23_aio.download", (e) => window.ltx23aioEvents.push(e.detail));
+    });
+    await shot(page, "06-download-before.png");
+    await button.click();
+    const seen = [];
+    let midShot = false;
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      const now = await page.evaluate((m) => ({
+        badge: document.querySelector(`.ltx23aio-mode-section[data-mode="${m}"] .ltx23aio-badge`)?.textContent,
+        files: [...document.querySelectorAll(`.ltx23aio-mode-section[data-mode="${m}"] .ltx23aio-file`)]
+          .map((f) => ({ name: f.dataset.file, state: f.dataset.state, percent: f.querySelector("progress")?.dataset.percent ?? null })),
+      }), mode);
+      if (JSON.stringify(now) !== JSON.stringify(seen.at(-1))) seen.push(now);
+      if (!midShot && now.files.some((f) => f.state === "downloading" && Number(f.percent) > 0 && Number(f.percent) < 100)) {
+        await shot(page, "07-download-progress.png");
+        midShot = true;
+      }
+      if (now.badge === "ready") break;
+      await page.waitForTimeout(100);
+    }
+    await shot(page, "08-download-done.png");
+    return { before, seen, events: await page.evaluate(() => window.ltx23aioEvents) };
+  },
+
+  async templates(page) {
+    await freshCanvas(page);
+    // The cards show their pictures as blob: URLs, so the thumbnails are seen on the network.
+    const thumbnails = [];
+    const onResponse = (r) => {
+      if (decodeURIComponent(r.url()).includes(`/workflow_templates/${catalog.pack}/`) && r.url().endsWith(".jpg")) {
+        thumbnails.push({ url: decodeURIComponent(r.url()), status: r.status(), type: r.headers()["content-type"] });
+      }
+    };
+    page.on("response", onResponse);
+    await page.locator(".templates-tab-button").click();
+    const pack = page.locator("[role=dialog]").getByText(catalog.pack, { exact: true }).first();
+    await page.locator('[role=dialog] h3:text-is("Extensions")').waitFor({ timeout: WAIT });
+    // The Extensions group may be folded.
+    if (!(await pack.waitFor({ timeout: 3000 }).then(() => true, () => false))) {
+      await page.locator('[role=dialog] h3:text-is("Extensions")').click();
+    }
+    await pack.click();
+    const cards = page.locator("[role=dialog] h3", { hasText: "LTX2.3 AIO - " });
+    await cards.first().waitFor({ timeout: WAIT });
+    // Cards render their picture once in view.
+    for (let k = 0; k < catalog.modes.length; k++) await cards.nth(k).scrollIntoViewIfNeeded();
+    const deadline = Date.now() + WAIT;
+    while (new Set(thumbnails.map((t) => t.url)).size < catalog.modes.length && Date.now() < deadline) await page.waitForTimeout(100);
+    await cards.first().scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => [...document.querySelectorAll("[role=dialog] img")].every((i) => i.complete), null, { timeout: WAIT });
+    page.off("response", onResponse);
+    const listed = {
+      titles: (await cards.allTextContents()).map((t) => t.trim()),
+      thumbnails,
+      shown: await page.locator("[role=dialog] img").evaluateAll((imgs) => imgs.map((i) => i.naturalWidth)),
+    };
+    await shot(page, "09-templates.png");
+    await page.locator("[role=dialog] h3", { hasText: "LTX2.3 AIO - Lipsync" }).click();
+    await page.waitForFunction(() => window.comfyAPI.app.app.graph.nodes.some((n) => n.type === "LTX23AIO_Lipsync"), null, { timeout: WAIT });
+    await page.waitForTimeout(1000);
+    await shot(page, "10-template-opened.png");
+    const inputs = await page.evaluate(async () => {
+      const info = await (await window.comfyAPI.api.api.fetchApi("/object_info/LTX23AIO_Lipsync")).json();
+      const optional = info.LTX23AIO_Lipsync.input.optional;
+      return { image: optional.image[1].options, audio: optional.audio[1].options };
+    });
+    return { ...listed, opened: await describeGraph(page), inputFolder: inputs };
+  },
+
+  async examples(page) {
+    const results = {};
+    for (const { id, node_id: nodeId } of catalog.modes) {
+      await dismissOverlays(page);
+      await openSidebar(page);
+      await openSection(page, id);
+      await page.click(`.ltx23aio-mode-section[data-mode="${id}"] [data-action="example"]`);
+      await page.waitForFunction((t) => window.comfyAPI.app.app.graph.nodes.some((n) => n.type === t), nodeId, { timeout: WAIT });
+      // ComfyUI's own check of the workflow's model list (the fp8 files are not on this server).
+      const messages = page.locator("[data-testid=error-overlay-messages]");
+      const missingModels = await messages.waitFor({ timeout: 8000 }).then(() => messages.innerText(), () => "");
+      const loaded = await describeGraph(page);
+      await dismissOverlays(page);
+      await page.evaluate(({ t, run }) => {
+        const node = window.comfyAPI.app.app.graph.nodes.find((n) => n.type === t);
+        for (const [name, value] of Object.entries(run)) node.widgets.find((w) => w.name === name).value = value;
+      }, { t: nodeId, run: config.run });
+      await closeSidebar(page);
+      await page.click("[data-testid=queue-button]");
+      const video = await page.waitForFunction((m) => {
+        const v = [...document.querySelectorAll("video")].find((e) => e.src.includes(`filename=${m}_`) && e.readyState >= 1);
+        return v && { src: decodeURIComponent(v.src), width: v.videoWidth, height: v.videoHeight, duration: v.duration };
+      }, id, { timeout: RUN_WAIT, polling: 250 }).then((h) => h.jsonValue());
+      await fitView(page);
+      await shot(page, `11-example-${id}.png`);
+      results[id] = { missingModels, loaded, video };
+    }
+    return results;
+  },
+};
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "ltx23aio-chromium-"));
+// A persistent context is how Playwright takes a user-data-dir: a fresh one, removed at the end.
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: config.chromium,
+  headless: true,
+  viewport: { width: 1400, height: 900 },
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+const guard = setTimeout(() => {
+  report.errors.timeout = `the browser steps ran longer than ${config.limitSeconds} s`;
+  save();
+  browser.close().finally(() => {
+    fs.rmSync(profile, { recursive: true, force: true });
+    process.exit(2);
+  });
+}, config.limitSeconds * 1000);
+try {
+  const page = browser.pages()[0] ?? await browser.newPage();
+  page.setDefaultTimeout(WAIT);
+  report.console = [];
+  page.on("pageerror", (e) => report.console.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.text().includes("LTX2.3 AIO")) report.console.push(`${m.type()}: ${m.text()}`);
+  });
+  await page.goto(config.url, { timeout: 60_000 });
+  await ready(page);
+  catalog = await page.evaluate(async () => (await window.comfyAPI.api.api.fetchApi("/ltx23_aio/modes")).json());
+  for (const [name, step] of Object.entries(steps)) {
+    try {
+      report.steps[name] = await step(page);
+    } catch (e) {
+      report.errors[name] = e.stack ?? String(e);
+      await shot(page, `error-${name}.png`).catch(() => {});
+    }
+    save();
+  }
+} finally {
+  clearTimeout(guard);
+  save();
+  await browser.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+}

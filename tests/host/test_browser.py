@@ -1,0 +1,212 @@
+"""The sidebar and the example workflows in a real browser: Debian's Chromium, driven by
+playwright-core (browser/steps.mjs), against a real ComfyUI with this pack, the tiny models and a
+loopback Hugging Face hub (tests/fake_hub.py) for the download.
+
+The steps run once, in one browser, and write what they saw to a report; each test checks one
+behaviour in it. Screenshots of every step go to tests/artifacts/browser/ (git-ignored).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from comfy_server import ComfyServer
+from harness import ROOT, TINY_SET, make_base, write_media
+from ltx23_aio.nodes.modes import MODES
+from ltx23_aio.routes import EXAMPLES_DIR, example_name
+
+sys.path.insert(0, str(ROOT / "tests"))
+from fake_hub import FakeHub  # noqa: E402
+
+STEPS = Path(__file__).resolve().parent / "browser" / "steps.mjs"
+ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+LIMIT_S = 420
+HUB_REPO = "ltx23-aio-tests/tiny"
+HUB_RATE = 40e6  # bytes per second: slow enough for the page to see a download in progress
+RUN = {"width": 128, "height": 128, "duration": 0.35, "models": "tiny"}  # 9 frames: seconds per example
+
+
+@pytest.fixture(scope="module")
+def hub_set(tiny_models):
+    """The tiny files under other names, on a loopback hub: a model set whose files are missing."""
+    hub = FakeHub().start()
+    model_set = copy.deepcopy(TINY_SET)
+    model_set.update(name="hub-tiny", label="Tiny files from the test hub")
+    for f in model_set["files"].values():
+        source = tiny_models / f["folder"] / f["name"]
+        f.update(name=f"hub-{f['name']}", repo=HUB_REPO, path=f"weights/hub-{f['name']}", size=source.stat().st_size)
+        hub.add(HUB_REPO, f["path"], source, rate=HUB_RATE)
+    yield model_set, hub
+    hub.stop()
+
+
+@pytest.fixture(scope="module")
+def browser_server(tmp_path_factory, comfyui, tiny_models, hub_set):
+    model_set, hub = hub_set
+    base = make_base(tmp_path_factory.mktemp("browser"), tiny_models, [TINY_SET, model_set])
+    write_media(base / "input")
+    # A returning user: no first-visit dialog over the page.
+    settings = base / "user" / "default" / "comfy.settings.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({"Comfy.TutorialCompleted": True}))
+    env = {"HF_ENDPOINT": hub.hub_url, "HF_HUB_CACHE": str(tmp_path_factory.mktemp("hf_cache"))}
+    srv = ComfyServer(comfyui, base, env=env).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def report(browser_server) -> dict:
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM")
+    if not (ROOT / "node_modules" / "playwright-core").is_dir():
+        pytest.skip("playwright-core is not installed: run npm ci in the pack's folder")
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    config = {"url": browser_server.url, "out": str(ARTIFACTS), "chromium": CHROMIUM, "modelSet": "hub-tiny",
+              "downloadMode": "t2v", "run": RUN, "limitSeconds": LIMIT_S}
+    proc = subprocess.run(["node", str(STEPS), json.dumps(config)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=LIMIT_S + 30)
+    path = ARTIFACTS / "report.json"
+    data = json.loads(path.read_text()) if path.is_file() else {"steps": {}, "errors": {}}
+    data["output"] = (proc.stdout + proc.stderr)[-3000:]
+    data["server"] = browser_server
+    return data
+
+
+def step(report: dict, name: str):
+    if name in report["errors"] or name not in report["steps"]:
+        pytest.fail(f"browser step '{name}' failed: {report['errors'].get(name, 'it did not run')}\n"
+                    f"{report['output']}\nconsole: {report.get('console', [])[-10:]}")
+    return report["steps"][name]
+
+
+def example_file(mode) -> dict:
+    return json.loads((EXAMPLES_DIR / f"{example_name(mode)}.json").read_text(encoding="utf-8"))
+
+
+# --- the sidebar -------------------------------------------------------------------------------
+
+def test_page_shows_no_error_from_the_pack(report):
+    step(report, "examples")  # the last step: the whole session ran
+    from_pack = [line for line in report["console"] if line.startswith("pageerror") or "ltx23" in line.lower()]
+    assert not from_pack, from_pack
+
+
+def test_sidebar_opens_with_a_button_per_mode(report):
+    opened = step(report, "open")
+    assert opened["heading"] == "LTX2.3 AIO"
+    assert opened["modes"] == [m.title for m in MODES.values()]
+    assert opened["hint"].startswith("Click a mode to add its node")
+
+
+def test_sidebar_adds_each_modes_node_at_the_visible_centre(report):
+    added = step(report, "add")
+    assert [a["type"] for a in added["added"]] == [m.node_id for m in MODES.values()]
+    assert added["count"] == len(MODES)
+    for a in added["added"]:
+        assert a["selected"]
+        assert max(abs(d) for d in a["offCentre"]) < 2, a
+
+
+def test_sidebar_switch_keeps_shared_values_and_the_links_that_fit(report):
+    switched = step(report, "switch")["lipsync"]
+    aio = switched["aio"]
+    assert aio["type"] == "LTX23AIO_Lipsync"
+    kept = {"prompt": "a fox trots through snow", "negative_prompt": "blurry", "width": 768, "height": 512,
+            "duration": 3, "fps": 25, "preset": "Quality", "models": "tiny", "image_strength": 0.55, "image": "portrait.png"}
+    assert {k: aio["values"][k] for k in kept} == kept
+    assert aio["values"]["filename_prefix"] == "LTX2.3-AIO/lipsync"  # unchanged, so it follows the mode
+    assert aio["linkedFrom"] == {"image_input": "LoadImage", "seed": "PrimitiveInt"}
+    assert aio["linkedTo"] == {"images": ["PreviewImage"]}
+    assert sorted(switched["types"]) == sorted(["LoadImage", "PrimitiveInt", "PreviewImage", "LTX23AIO_Lipsync"])
+    assert any("Switched to Lipsync" in t and "Settings and links kept" in t for t in switched["toasts"])
+
+
+def test_sidebar_switch_drops_links_that_no_longer_fit_and_says_so(report):
+    switched = step(report, "switch")["t2v"]
+    aio = switched["aio"]
+    assert aio["type"] == "LTX23AIO_TextToVideo"
+    assert aio["linkedFrom"] == {"seed": "PrimitiveInt"}
+    assert aio["linkedTo"] == {"images": ["PreviewImage"]}
+    assert aio["values"]["prompt"] == "a fox trots through snow"
+    assert any("image_input (IMAGE)" in t and "removed" in t for t in switched["toasts"])
+
+
+def test_sidebar_hint_names_the_selected_node(report):
+    assert step(report, "switch")["hint"].startswith("Selected: Image → Video.")
+
+
+def test_sidebar_download_from_the_hub_reaches_100_percent(report, hub_set):
+    model_set, _ = hub_set
+    download = step(report, "download")
+    assert download["before"] == f"{len(model_set['files']) - 1} missing · 133 MB"  # t2v needs no IC-LoRA
+    names = {f["name"] for role, f in model_set["files"].items() if role != "ic_lora"}
+    final = {e["file"]: e for e in download["events"] if e["state"] != "downloading"}
+    assert set(final) == names
+    assert all(e["state"] == "done" and e["done"] == e["total"] for e in final.values()), final
+    percents = [int(f["percent"]) for s in download["seen"] for f in s["files"]
+                if f["name"] == "hub-ltx23-tiny-clip-l.safetensors" and f["percent"]]
+    assert len(percents) > 2 and percents == sorted(percents), percents
+    badges = [s["badge"] for s in download["seen"]]
+    assert badges[-1] == "ready"
+    assert any(b.startswith("downloading · ") for b in badges)
+
+
+def test_downloaded_files_are_where_comfyui_looks(report, hub_set):
+    model_set, _ = hub_set
+    step(report, "download")
+    models = report["server"].base / "models"
+    for role, f in model_set["files"].items():
+        if role != "ic_lora":
+            assert (models / f["folder"] / f["name"]).stat().st_size == f["size"], f["name"]
+
+
+# --- the examples -------------------------------------------------------------------------------
+
+def test_templates_browser_lists_every_example_under_the_pack(report):
+    listed = step(report, "templates")
+    assert sorted(listed["titles"]) == sorted(example_name(m) for m in MODES.values())
+    fetched = {t["url"].rsplit("/", 1)[1]: t for t in listed["thumbnails"]}
+    assert set(fetched) == {f"{example_name(m)}.jpg" for m in MODES.values()}
+    assert all(t["status"] == 200 and t["type"] == "image/jpeg" for t in fetched.values()), fetched
+    assert listed["shown"] and all(width == 512 for width in listed["shown"])
+
+
+def test_example_opened_from_the_templates_browser_brings_its_media(report):
+    opened = step(report, "templates")
+    values = opened["opened"]["aio"]["values"]
+    assert (values["image"], values["audio"]) == ("ltx23_aio_portrait.png", "ltx23_aio_singing.mp3")
+    assert "ltx23_aio_portrait.png" in opened["inputFolder"]["image"]
+    assert "ltx23_aio_singing.mp3" in opened["inputFolder"]["audio"]
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_example_loads_as_saved(report, mode):
+    loaded = step(report, "examples")[mode]["loaded"]["aio"]
+    node = next(n for n in example_file(MODES[mode])["nodes"] if n["type"] == MODES[mode].node_id)
+    assert loaded["serialized"] == node["widgets_values"]
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_example_names_its_model_files_to_comfyuis_missing_models_check(report, mode):
+    missing = step(report, "examples")[mode]["missingModels"]
+    count = len(example_file(MODES[mode])["models"])
+    assert f"{count} required models are missing" in missing
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_example_runs_with_the_tiny_set_and_shows_its_video(report, mode):
+    video = step(report, "examples")[mode]["video"]
+    assert (video["width"], video["height"]) == (RUN["width"], RUN["height"])
+    assert f"filename={mode}_" in video["src"] and "subfolder=LTX2.3-AIO" in video["src"]
+    name = video["src"].split("filename=")[1].split("&")[0]
+    assert (report["server"].base / "output" / "LTX2.3-AIO" / name).stat().st_size > 0
