@@ -1,7 +1,8 @@
 """LTX2.3 AIO: one ComfyUI node per LTX-2.3 generation mode.
 
-Imported by ComfyUI it registers the nodes (V3 entry point) and serves ``web/``. Imported
-anywhere else (tests, the command line) it only exposes the pure-Python parts.
+Imported by ComfyUI it registers the nodes (V3 entry point), the sidebar's HTTP routes, and
+serves ``web/``. Imported anywhere else (tests, the command line) it only exposes the
+pure-Python parts.
 """
 WEB_DIRECTORY = "./web"
 
@@ -10,4 +11,8 @@ try:
 except ImportError:
     pass
 else:
+    from .model_store.routes import register_with_comfyui
     from .nodes.extension import comfy_entrypoint  # noqa: F401
+    from .nodes.host import gpu_facts
+
+    register_with_comfyui(gpu_facts)
