@@ -1,6 +1,6 @@
 """LTX2.3 AIO: one ComfyUI node per LTX-2.3 generation mode.
 
-Imported by ComfyUI it registers the nodes (V3 entry point) and the sidebar's routes (modes,
+Imported by ComfyUI it registers the nodes (V3 entry point), the sidebar's HTTP routes (modes,
 model files), and serves ``web/``. Imported anywhere else (tests, the command line) it only
 exposes the pure-Python parts.
 """
@@ -11,12 +11,12 @@ try:
 except ImportError:
     pass
 else:
+    from server import PromptServer
+
     from .model_store.routes import register_with_comfyui
     from .nodes.extension import comfy_entrypoint  # noqa: F401
     from .nodes.host import gpu_facts
     from .routes import register
 
-    from server import PromptServer
-    if getattr(PromptServer, "instance", None) is not None:  # None when ComfyUI runs without its server
-        register(PromptServer.instance.routes)
-        register_with_comfyui(gpu_facts)
+    register(PromptServer.instance.routes)
+    register_with_comfyui(gpu_facts)

@@ -15,7 +15,7 @@ import logging
 import os
 from concurrent.futures import TimeoutError as WaitTimeout
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 from ..model_manifest import ModelFile
 from . import errors
@@ -101,19 +101,27 @@ def prepare(files: Mapping[str, ModelFile], *, comfy: ComfyPaths, hub: Hub | Non
     if not plan.files:
         return plan
 
-    wanted = list(plan.files.values())
-    if any(not f.repo for f in wanted):
-        raise errors.no_source([f for f in wanted if not f.repo], hub)
-    if not allow_download:
-        raise errors.download_off(wanted, hub, mode, model_set)
-    if hub.offline:
-        raise errors.offline(wanted, hub, mode, model_set)
+    check_downloadable(list(plan.files.values()), hub=hub, allow_download=allow_download, mode=mode,
+                       model_set=model_set)
     for key, f in plan.files.items():
         plan.remotes[key] = None if DOWNLOADS.running(f) else remote_file(f, hub)
     new = [(plan.files[k], r) for k, r in plan.remotes.items() if r is not None]
     check_space(hub.cache_dir, sum(r.size - bytes_kept(f, r, hub) for f, r in new if r.size is not None),
                 [f for f, _ in new])
     return plan
+
+
+def check_downloadable(files: Sequence[ModelFile], *, hub: Hub | None = None, allow_download: bool = True,
+                       mode: str | None = None, model_set: str | None = None) -> None:
+    """Raise what would stop these missing files from downloading, before any request: no repo to
+    fetch from, automatic download off, or offline mode. Cheap enough for queue time."""
+    hub = hub or Hub.from_environment()
+    if any(not f.repo for f in files):
+        raise errors.no_source([f for f in files if not f.repo], hub)
+    if not allow_download:
+        raise errors.download_off(files, hub, mode, model_set)
+    if hub.offline:
+        raise errors.offline(files, hub, mode, model_set)
 
 
 def _wait(job: Job, progress: Progress | None, base: int, total: int) -> str:

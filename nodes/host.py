@@ -1,13 +1,18 @@
 """What the planner needs from the running ComfyUI, read through its public modules."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 from functools import lru_cache
 
+from ..model_manifest import ModelFile
 from ..model_store.auto import GpuFacts
+from ..model_store.comfy_paths import comfy_paths, node_progress
+from ..model_store.ensure import check_downloadable, ensure_files, find_file
+from ..model_store.errors import ModelFileError
 from .media import MediaError, MediaInfo
-from .plan import Environment
+from .plan import Environment, RunPlan
 
 FORMATS = {"image": "PNG, JPEG or WebP", "audio": "WAV, FLAC, MP3 or M4A", "video": "MP4 (H.264) or WebM"}
 
@@ -26,11 +31,44 @@ def gpu_facts() -> GpuFacts | None:
     return GpuFacts(props.name, props.total_memory / 2**30, (props.major, props.minor))
 
 
-def _find_model(folder: str, name: str) -> str | None:
+AUTO_DOWNLOAD_SETTING = "LTX23AIO.AutoDownload"  # registered by web/ in ComfyUI's settings
+AUTO_DOWNLOAD_ENV = "LTX23_AIO_AUTO_DOWNLOAD"  # for servers without a browser: 0 turns it off
+
+
+def auto_download() -> bool:
+    """Whether a run may download missing model files: on unless the environment or the user's
+    ComfyUI setting (stored by the frontend in the default user's comfy.settings.json) says no."""
     import folder_paths
 
-    path = folder_paths.get_full_path(folder, name)
-    return path if path and os.path.isfile(path) else None
+    env = os.environ.get(AUTO_DOWNLOAD_ENV)
+    if env is not None:
+        return env.strip().lower() not in ("0", "false", "no", "off")
+    settings = os.path.join(folder_paths.get_user_directory(), "default", "comfy.settings.json")
+    try:
+        with open(settings, encoding="utf-8") as f:
+            return bool(json.load(f).get(AUTO_DOWNLOAD_SETTING, True))
+    except (OSError, ValueError):
+        return True
+
+
+def _locate(f: ModelFile) -> str | None:
+    found = find_file(f, comfy_paths())
+    return found.path if found else None
+
+
+def _unavailable(files, mode: str, model_set: str) -> str | None:
+    try:
+        check_downloadable(files, allow_download=auto_download(), mode=mode, model_set=model_set)
+    except ModelFileError as e:
+        return str(e)
+    return None
+
+
+def provide_files(plan: RunPlan, node_id: str | None) -> None:
+    """Make the plan's model files readable by ComfyUI's loaders: link files found in the
+    Hugging Face cache and download missing ones, with progress on the node."""
+    ensure_files(plan.expansion.files, comfy=comfy_paths(gpu_facts()), progress=node_progress(node_id),
+                 allow_download=auto_download(), mode=plan.mode.id, model_set=plan.model_set.name)
 
 
 def _read_media(kind: str, path: str) -> MediaInfo:
@@ -92,7 +130,8 @@ def comfy_environment() -> Environment:
         node_classes=nodes.NODE_CLASS_MAPPINGS,
         # ComfyUI still maps the legacy names "unet" and "clip" onto the new folders.
         model_folders={*folder_paths.folder_names_and_paths, "unet", "clip"},
-        find_model=_find_model,
+        locate=_locate,
+        unavailable=_unavailable,
         gpu=gpu_facts(),
         comfyui_version=getattr(comfyui_version, "__version__", "unknown"),
         probe=probe_media,

@@ -7,7 +7,7 @@ the problem and the fix; no model is loaded on the way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Container, Mapping
+from typing import Any, Callable, Container, Mapping, Sequence
 
 from ..model_manifest import BUILTIN_SETS, ModelFile, ModelSet
 from ..model_store.auto import GpuFacts, pick_model_set
@@ -32,7 +32,9 @@ class Environment:
     user_dir: str | None
     node_classes: Container[str]
     model_folders: Container[str]
-    find_model: Callable[[str, str], str | None]  # (folder, name) -> path of an existing file
+    locate: Callable[[ModelFile], str | None]  # where a file already is (no network), or None
+    # Why these missing files cannot be fetched when the node runs, or None if they will be.
+    unavailable: Callable[[Sequence[ModelFile], str, str], str | None]
     gpu: GpuFacts | None = None
     comfyui_version: str = "unknown"
     probe: Probe | None = None  # reads uploaded media; None where no media can be read
@@ -49,6 +51,7 @@ class RunPlan:
     expansion: Expansion
     model_paths: Mapping[str, str] = field(default_factory=dict)  # role -> path on disk
     notes: tuple[str, ...] = ()
+    missing: Mapping[str, ModelFile] = field(default_factory=dict)  # role -> file the run downloads
 
     def used_values(self) -> dict[str, Any]:
         g = self.geometry
@@ -63,19 +66,6 @@ class RunPlan:
         text = (f"{self.mode.title} · {self.preset} · model set {self.model_set.name} "
                 f"({self.model_set_reason}) · {self.geometry.summary()} · seed {self.seed}")
         return text + "".join(f" · {note}" for note in self.notes)
-
-
-def _missing_files_message(model_set: ModelSet, mode: Mode, missing: Mapping[str, ModelFile]) -> str:
-    total = sum(f.size or 0 for f in missing.values())
-    lines = [f"Model set '{model_set.name}' is missing {len(missing)} file(s) that {mode.title} needs"
-             + (f" (≈{total / 1e9:.1f} GB in all):" if total else ":")]
-    for role, f in missing.items():
-        lines.append(f"  • {f.name} ({f.size_label}, {role}) → ComfyUI/models/{f.folder}/")
-        if f.url:
-            lines.append(f"    download: {f.url}")
-    lines.append("Put each file in that folder (or a folder extra_model_paths.yaml adds for it), "
-                 "or choose another model set.")
-    return "\n".join(lines)
 
 
 def _check_nodes(expansion: Expansion, env: Environment, mode: Mode) -> None:
@@ -94,7 +84,7 @@ def _locate_files(expansion: Expansion, env: Environment) -> tuple[dict[str, str
             raise RunError(f"file '{f.name}' ({role}) names the folder '{f.folder}', which is not a ComfyUI "
                            f"model folder; use one of checkpoints, loras, vae, text_encoders, "
                            f"diffusion_models, latent_upscale_models.")
-        path = env.find_model(f.folder, f.name)
+        path = env.locate(f)
         if path:
             found[role] = path
         else:
@@ -182,8 +172,11 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
     _check_nodes(expansion, env, mode)
     found, missing = _locate_files(expansion, env)
     if missing:
-        raise RunError(_missing_files_message(model_set, mode, missing))
-    return RunPlan(mode, preset, model_set, reason, geometry, params["seed"], expansion, found, notes)
+        problem = env.unavailable(list(missing.values()), mode.id, model_set.name)
+        if problem:
+            raise RunError(f"Model set '{model_set.name}' ({reason}): {problem}")
+        notes += (f"downloading {len(missing)} model file(s) first",)
+    return RunPlan(mode, preset, model_set, reason, geometry, params["seed"], expansion, found, notes, missing)
 
 
 def _no_probe(kind: str, name: str) -> MediaInfo:

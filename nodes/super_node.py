@@ -17,7 +17,7 @@ from comfy_execution.graph_utils import GraphBuilder
 from server import PromptServer
 
 from ..model_store.sets import load_catalog
-from .host import comfy_environment
+from .host import comfy_environment, provide_files
 from .modes import MODES, PACK_NAME, SHARED_DEFAULTS, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
 from .plan import RunPlan, plan_run
 from .settings import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE
@@ -136,6 +136,7 @@ class SuperNode(io.ComfyNode):
     def execute(cls, **values: Any) -> io.NodeOutput:
         plan, graph, outputs = cls.expand(values)
         cls._report(plan)
+        provide_files(plan, cls.hidden.unique_id)
         return io.NodeOutput(*outputs, expand=graph, ui={METADATA_KEY: [plan.used_values()]})
 
     @classmethod

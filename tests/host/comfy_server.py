@@ -41,6 +41,7 @@ class RunResult:
     error: dict | None = None
     seconds: float = 0.0
     node_texts: list[tuple[str, str]] = field(default_factory=list)  # (node id, text) shown on nodes
+    pack_events: list[dict] = field(default_factory=list)  # the pack's own events (downloads)
 
     def outputs_of(self, key: str = "images") -> list[dict]:
         found = []
@@ -167,6 +168,8 @@ class ComfyServer:
                     event = json.loads(msg.data)
                     event["received"] = time.perf_counter() - started
                     payload = event.get("data", {})
+                    if event["type"].startswith("ltx23_aio."):
+                        result.pack_events.append(event)
                     if payload.get("prompt_id") != prompt_id:
                         continue
                     result.events.append(event)

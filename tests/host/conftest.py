@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: fake_hub
 
 from comfy_server import ComfyServer  # noqa: E402
+from fake_hub import FakeHub  # noqa: E402
 from harness import ROOT, make_base  # noqa: E402
 
 
@@ -35,9 +37,21 @@ def tiny_models(tmp_path_factory, comfyui) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory, comfyui, tiny_models):
-    """One ComfyUI with ComfyUI's default cache, shared by the tests that need no special flags."""
+def hub():
+    """A Hugging Face hub on loopback (the real one is out of reach here)."""
+    fake = FakeHub().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, comfyui, tiny_models, hub):
+    """One ComfyUI with ComfyUI's default cache, shared by the tests that need no special flags.
+    Its Hugging Face cache is its own and its hub is the loopback one; no token is sent."""
     base = make_base(tmp_path_factory.mktemp("comfy"), tiny_models)
-    srv = ComfyServer(comfyui, base).start()
+    hf = base / "hf"
+    env = {"HF_ENDPOINT": hub.hub_url, "HF_HOME": str(hf), "HF_HUB_CACHE": str(hf / "hub"), "HF_TOKEN": "",
+           "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1", "HF_HUB_OFFLINE": "0"}
+    srv = ComfyServer(comfyui, base, env=env).start()
     yield srv
     srv.stop()

@@ -164,17 +164,6 @@ def rejected(server, prompt) -> str:
     return json.dumps(body, ensure_ascii=False)
 
 
-def test_missing_model_file_is_rejected_at_queue_time(server):
-    write_user_set(server, {**TINY_SET, "name": "tiny-missing", "files": {
-        **TINY_SET["files"], "upscaler": {"name": "not-downloaded.safetensors", "folder": "latent_upscale_models",
-                                          "repo": "Lightricks/LTX-2.3", "size": 995743560}}})
-    text = rejected(server, t2v(models="tiny-missing"))
-    assert "Model set 'tiny-missing' is missing 1 file" in text
-    assert "not-downloaded.safetensors (0.996 GB" in text or "not-downloaded.safetensors (1.00 GB" in text
-    assert "ComfyUI/models/latent_upscale_models/" in text
-    assert "https://huggingface.co/Lightricks/LTX-2.3/resolve/main/not-downloaded.safetensors" in text
-
-
 def test_missing_core_node_is_named_at_queue_time(server):
     loaders = dict(TINY_SET["loaders"])
     loaders["audio_vae"] = {"class_type": "LTXVAudioVAELoaderNext", "inputs": {"ckpt_name": {"file": "checkpoint"}}}

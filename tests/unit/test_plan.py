@@ -6,6 +6,8 @@ import pytest
 
 from ltx23_aio.model_manifest import BUILTIN_SETS
 from ltx23_aio.model_store.auto import GpuFacts
+from ltx23_aio.model_store.ensure import check_downloadable
+from ltx23_aio.model_store.errors import ModelFileError
 from ltx23_aio.model_store.sets import USER_SETS_SUBDIR
 from ltx23_aio.nodes.modes import MODES
 from ltx23_aio.nodes.plan import Environment, RunError, plan_run
@@ -31,7 +33,17 @@ def _params():
             "stage1_height": 32, "frames": 9, "fps": 24, "filename_prefix": "x"}
 
 
-def env_for(tmp_path, present=(), node_classes=None, gpu=None, user_set=TINY):
+def unavailable_when(allow_download):
+    def unavailable(files, mode, model_set):
+        try:
+            check_downloadable(files, allow_download=allow_download, mode=mode, model_set=model_set)
+        except ModelFileError as e:
+            return str(e)
+        return None
+    return unavailable
+
+
+def env_for(tmp_path, present=(), node_classes=None, gpu=None, user_set=TINY, allow_download=False):
     models = tmp_path / "models"
     for folder, name in present:
         (models / folder).mkdir(parents=True, exist_ok=True)
@@ -41,10 +53,11 @@ def env_for(tmp_path, present=(), node_classes=None, gpu=None, user_set=TINY):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(user_set))
 
-    def find(folder, name):
-        p = models / folder / name
+    def locate(f):
+        p = models / f.folder / f.name
         return str(p) if p.is_file() else None
-    return Environment(str(tmp_path / "user"), node_classes or all_class_types(), FOLDERS, find, gpu, "0.27.0")
+    return Environment(str(tmp_path / "user"), node_classes or all_class_types(), FOLDERS, locate,
+                       unavailable_when(allow_download), gpu, "0.27.0")
 
 
 def files_of(model_set):
@@ -71,16 +84,34 @@ def test_plan_reports_snapped_values(tmp_path):
     assert any("100×128 → 128×128" in c for c in used["adjusted"])
 
 
-def test_missing_files_are_listed_with_size_folder_and_url(tmp_path):
+def test_missing_files_with_downloads_off_are_listed_with_size_folder_and_url(tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_ENDPOINT", raising=False)
     fp8 = BUILTIN_SETS["fp8"]
     present = [(f.folder, f.name) for role, f in fp8.files.items() if role != "checkpoint"]
     with pytest.raises(RunError) as e:
         plan_run(T2V, {**VALUES, "models": "fp8"}, env_for(tmp_path, present))
     msg = str(e.value)
-    assert "Model set 'fp8' is missing 1 file" in msg
-    assert "ltx-2.3-22b-dev-fp8.safetensors (≈29.1 GB, checkpoint) → ComfyUI/models/checkpoints/" in msg
+    assert msg.startswith("Model set 'fp8' (chosen on the node): 1 model file(s) are missing")
+    assert "automatic download is off" in msg
+    assert "ltx-2.3-22b-dev-fp8.safetensors (≈29.1 GB) → ComfyUI/models/checkpoints/" in msg
     assert "https://huggingface.co/Lightricks/LTX-2.3-fp8/resolve/main/ltx-2.3-22b-dev-fp8.safetensors" in msg
+    assert "models download --mode t2v --set fp8" in msg
     assert "gemma" not in msg
+
+
+def test_missing_files_that_can_download_are_left_for_the_run(tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    fp8 = BUILTIN_SETS["fp8"]
+    present = [(f.folder, f.name) for role, f in fp8.files.items() if role != "checkpoint"]
+    plan = plan_run(T2V, {**VALUES, "models": "fp8"}, env_for(tmp_path, present, allow_download=True))
+    assert set(plan.missing) == {"checkpoint"}
+    assert "downloading 1 model file(s) first" in plan.summary()
+
+
+def test_missing_files_offline_are_an_error_at_queue_time(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(RunError, match="Offline mode \\(HF_HUB_OFFLINE is set\\) and 4 model file\\(s\\) are missing"):
+        plan_run(T2V, {**VALUES, "models": "fp8"}, env_for(tmp_path, allow_download=True))
 
 
 def test_missing_core_nodes_are_named_with_the_comfyui_version(tmp_path):
@@ -128,7 +159,7 @@ def test_auto_prefers_a_suitable_set_already_on_disk(tmp_path):
 
 def test_auto_with_nothing_on_disk_lists_the_best_sets_files(tmp_path):
     h100 = GpuFacts("NVIDIA H100", 80, (9, 0))
-    with pytest.raises(RunError, match="Model set 'bf16' is missing 4 file"):
+    with pytest.raises(RunError, match="Model set 'bf16' \\(auto: NVIDIA H100.*4 model file\\(s\\) are missing"):
         plan_run(T2V, {**VALUES, "models": "auto"}, env_for(tmp_path, gpu=h100))
 
 
@@ -148,7 +179,7 @@ def test_style_warns_when_the_clip_is_heavy(tmp_path):
                       "SolidMask", "AudioConcat", "EmptyAudio", "TrimAudioDuration", "LTXVAudioVAEEncode",
                       "ResizeImageMaskNode", "ImageScaleToMaxDimension", "LTXVPreprocess", "LTXVImgToVideoInplace",
                       "LoadVideo", "LoadImage"},
-                      env.model_folders, env.find_model, None, "0.27.0", lambda kind, name: facts[name])
+                      env.model_folders, env.locate, env.unavailable, None, "0.27.0", lambda kind, name: facts[name])
     style = {**VALUES, **MODES["style"].defaults, "prompt": "oil paint", "models": "tiny", "video": "clip.mp4",
              "style_image": "look.png"}
     small = plan_run(MODES["style"], {**style, "width": 128, "height": 128, "duration": 0.67}, env)
