@@ -161,6 +161,10 @@ def test_sidebar_download_from_the_hub_reaches_100_percent(report, hub_set):
     assert any(b.startswith("downloading · ") for b in badges)
 
 
+def test_sidebar_stops_asking_for_the_status_once_downloads_end(report):
+    assert step(report, "download")["statusReadsWhenIdle"] == 0
+
+
 def test_downloaded_files_are_where_comfyui_looks(report, hub_set):
     model_set, _ = hub_set
     step(report, "download")

@@ -22,6 +22,7 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
 
   const catalog = () => store.get().catalog;
 
+  // The status also tells how far running downloads are, for a page opened mid-download.
   async function refreshStatus() {
     try {
       store.update({ status: await pack.status(store.get().modelSet), statusError: null });
@@ -29,13 +30,6 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
       store.update({ status: null, statusError: e.status === 404
         ? "Model status is not available: this server has no LTX2.3 AIO model routes."
         : `Model status could not be read: ${e.message}` });
-      return;
-    }
-    // A page opened mid-download learns how far each file is.
-    try {
-      for (const event of (await pack.downloads()).downloads) onDownloadEvent(event);
-    } catch (e) {
-      console.warn("[LTX2.3 AIO] running downloads could not be read:", e);
     }
   }
 

@@ -33,7 +33,6 @@ export function packApi(api) {
   return {
     modes: () => get("/ltx23_aio/modes", "modes"),
     status: (set) => get(`/ltx23_aio/models/status?set=${encodeURIComponent(set)}`, "model status"),
-    downloads: () => get("/ltx23_aio/models/downloads", "downloads"),
     download: (body) => post("/ltx23_aio/models/download", body, "download"),
     template: (pack, name) => get(templatePath(pack, name), `example ${name}`),
     // Through ComfyUI's own upload: it keeps one copy of identical files and renames a different

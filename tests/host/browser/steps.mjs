@@ -218,7 +218,14 @@ const steps = {
       await page.waitForTimeout(100);
     }
     await shot(page, "08-download-done.png");
-    return { before, seen, events: await page.evaluate(() => window.ltx23aioEvents) };
+    // Once done, the panel has nothing more to ask the server.
+    let statusReads = 0;
+    const count = (r) => { if (r.url().includes("/ltx23_aio/models/status")) statusReads += 1; };
+    await page.waitForTimeout(1000);
+    page.on("request", count);
+    await page.waitForTimeout(2000);
+    page.off("request", count);
+    return { before, seen, events: await page.evaluate(() => window.ltx23aioEvents), statusReadsWhenIdle: statusReads };
   },
 
   async templates(page) {

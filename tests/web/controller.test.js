@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { DOWNLOAD_EVENT, createController } from "../../web/services/controller.js";
+import { MODES_PAYLOAD } from "./fixtures.js";
+
+// The server and the frontend's api are the boundaries here: these stand in for them.
+function setup({ status = { sets: [], modes: [] }, statusError = null, download } = {}) {
+  const calls = { status: 0, download: [] };
+  const listeners = {};
+  const notices = [];
+  const pack = {
+    modes: async () => MODES_PAYLOAD,
+    status: async () => {
+      calls.status += 1;
+      if (statusError) throw statusError;
+      return status;
+    },
+    download: async (body) => {
+      calls.download.push(body);
+      return download ?? { downloading: ["a.safetensors"], present: [] };
+    },
+  };
+  const api = { addEventListener: (name, fn) => { listeners[name] = fn; } };
+  const controller = createController({ app: {}, api, LiteGraph: {}, pack, notify: (m) => notices.push(m) });
+  const emit = (detail) => listeners[DOWNLOAD_EVENT]({ detail });
+  return { controller, calls, notices, emit };
+}
+
+const settle = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("test_controller_start_reads_the_modes_and_the_model_status", async () => {
+  const { controller, calls } = setup();
+  await controller.start();
+  assert.equal(controller.store.get().catalog.byId.get("i2v").node_id, "LTX23AIO_ImageToVideo");
+  assert.equal(calls.status, 1);
+});
+
+test("test_controller_reads_the_status_once_after_a_download_ends", async () => {
+  const { controller, calls, emit } = setup();
+  await controller.start();
+  emit({ file: "a.safetensors", folder: "loras", done: 10, total: 10, state: "done" });
+  await settle(1000);
+  assert.equal(calls.status, 2);
+});
+
+test("test_controller_tells_the_user_once_when_a_download_fails", async () => {
+  const { controller, notices, emit } = setup();
+  await controller.start();
+  emit({ file: "a.safetensors", folder: "loras", done: 1, total: 10, state: "error", error: "disk full" });
+  await settle(700);
+  assert.equal(notices.length, 1);
+  assert.equal(notices[0].severity, "error");
+  assert.equal(notices[0].detail, "disk full");
+});
+
+test("test_controller_download_asks_for_the_mode_in_the_chosen_model_set", async () => {
+  const { controller, calls } = setup();
+  await controller.start();
+  controller.chooseModelSet("tiny");
+  await controller.download(controller.store.get().catalog.byId.get("t2v"));
+  assert.deepEqual(calls.download, [{ mode: "t2v", set: "tiny" }]);
+  assert.deepEqual([...controller.store.get().queued], ["a.safetensors"]);
+});
+
+test("test_controller_says_when_the_server_has_no_model_routes", async () => {
+  const { controller } = setup({ statusError: Object.assign(new Error("HTTP 404"), { status: 404 }) });
+  await controller.start();
+  assert.equal(controller.store.get().status, null);
+  assert.match(controller.store.get().statusError, /no LTX2.3 AIO model routes/);
+});
