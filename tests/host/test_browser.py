@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,42 +21,38 @@ from harness import ROOT, TINY_SET, make_base, write_media
 from ltx23_aio.nodes.modes import MODES
 from ltx23_aio.routes import EXAMPLES_DIR, example_name
 
-sys.path.insert(0, str(ROOT / "tests"))
-from fake_hub import FakeHub  # noqa: E402
-
 STEPS = Path(__file__).resolve().parent / "browser" / "steps.mjs"
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 LIMIT_S = 420
-HUB_REPO = "ltx23-aio-tests/tiny"
+HUB_REPO = "ltx23-aio-tests/browser"
 HUB_RATE = 40e6  # bytes per second: slow enough for the page to see a download in progress
 RUN = {"width": 128, "height": 128, "duration": 0.35, "models": "tiny"}  # 9 frames: seconds per example
 
 
 @pytest.fixture(scope="module")
-def hub_set(tiny_models):
-    """The tiny files under other names, on a loopback hub: a model set whose files are missing."""
-    hub = FakeHub().start()
+def hub_set(tiny_models, hub):
+    """The tiny files under other names, on the loopback hub: a model set whose files are missing."""
     model_set = copy.deepcopy(TINY_SET)
     model_set.update(name="hub-tiny", label="Tiny files from the test hub")
     for f in model_set["files"].values():
         source = tiny_models / f["folder"] / f["name"]
         f.update(name=f"hub-{f['name']}", repo=HUB_REPO, path=f"weights/hub-{f['name']}", size=source.stat().st_size)
         hub.add(HUB_REPO, f["path"], source, rate=HUB_RATE)
-    yield model_set, hub
-    hub.stop()
+    return model_set
 
 
 @pytest.fixture(scope="module")
-def browser_server(tmp_path_factory, comfyui, tiny_models, hub_set):
-    model_set, hub = hub_set
-    base = make_base(tmp_path_factory.mktemp("browser"), tiny_models, [TINY_SET, model_set])
+def browser_server(tmp_path_factory, comfyui, tiny_models, hub, hub_set):
+    base = make_base(tmp_path_factory.mktemp("browser"), tiny_models, [TINY_SET, hub_set])
     write_media(base / "input")
     # A returning user: no first-visit dialog over the page.
     settings = base / "user" / "default" / "comfy.settings.json"
     settings.parent.mkdir(parents=True, exist_ok=True)
     settings.write_text(json.dumps({"Comfy.TutorialCompleted": True}))
-    env = {"HF_ENDPOINT": hub.hub_url, "HF_HUB_CACHE": str(tmp_path_factory.mktemp("hf_cache"))}
+    hf = base / "hf"  # its own Hugging Face cache; no token is sent
+    env = {"HF_ENDPOINT": hub.hub_url, "HF_HOME": str(hf), "HF_HUB_CACHE": str(hf / "hub"), "HF_TOKEN": "",
+           "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1", "HF_HUB_OFFLINE": "0"}
     srv = ComfyServer(comfyui, base, env=env).start()
     yield srv
     srv.stop()
@@ -146,10 +141,9 @@ def test_sidebar_hint_names_the_selected_node(report):
 
 
 def test_sidebar_download_from_the_hub_reaches_100_percent(report, hub_set):
-    model_set, _ = hub_set
     download = step(report, "download")
-    assert download["before"] == f"{len(model_set['files']) - 1} missing · 133 MB"  # t2v needs no IC-LoRA
-    names = {f["name"] for role, f in model_set["files"].items() if role != "ic_lora"}
+    assert download["before"] == f"{len(hub_set['files']) - 1} missing · 133 MB"  # t2v needs no IC-LoRA
+    names = {f["name"] for role, f in hub_set["files"].items() if role != "ic_lora"}
     final = {e["file"]: e for e in download["events"] if e["state"] != "downloading"}
     assert set(final) == names
     assert all(e["state"] == "done" and e["done"] == e["total"] for e in final.values()), final
@@ -166,10 +160,9 @@ def test_sidebar_stops_asking_for_the_status_once_downloads_end(report):
 
 
 def test_downloaded_files_are_where_comfyui_looks(report, hub_set):
-    model_set, _ = hub_set
     step(report, "download")
     models = report["server"].base / "models"
-    for role, f in model_set["files"].items():
+    for role, f in hub_set["files"].items():
         if role != "ic_lora":
             assert (models / f["folder"] / f["name"]).stat().st_size == f["size"], f["name"]
 
