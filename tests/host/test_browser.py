@@ -136,6 +136,10 @@ def test_sidebar_switch_drops_links_that_no_longer_fit_and_says_so(report):
     assert any("image_input (IMAGE)" in t and "removed" in t for t in switched["toasts"])
 
 
+def test_node_menu_switches_an_aio_nodes_mode(report):
+    assert step(report, "menu")["types"] == ["LTX23AIO_Lipsync"]
+
+
 def test_sidebar_hint_names_the_selected_node(report):
     assert step(report, "switch")["hint"].startswith("Selected: Image → Video.")
 

@@ -181,6 +181,29 @@ const steps = {
     return { hint, lipsync, t2v };
   },
 
+  async menu(page) {
+    await freshCanvas(page);
+    await closeSidebar(page);
+    const title = await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      const node = LiteGraph.createNode("LTX23AIO_ImageToVideo");
+      node.pos = [200, 100];
+      app.graph.add(node);
+      app.canvas.setDirty(true, true);
+      const [x, y] = app.canvas.ds.convertOffsetToCanvas([node.pos[0] + 100, node.pos[1] - LiteGraph.NODE_TITLE_HEIGHT / 2]);
+      return { x, y };
+    });
+    await page.waitForTimeout(300);
+    await page.mouse.click(title.x, title.y, { button: "right" });
+    await page.getByText("LTX2.3 AIO mode", { exact: true }).click();
+    const lipsync = page.getByText("Lipsync", { exact: true }).last();
+    await lipsync.waitFor({ timeout: WAIT });
+    await shot(page, "06-node-menu.png");
+    await lipsync.click();
+    await page.waitForTimeout(300);
+    return describeGraph(page);
+  },
+
   async download(page) {
     await freshCanvas(page);
     await openSidebar(page);
@@ -198,7 +221,7 @@ const steps = {
       window.ltx23aioEvents = [];
       window.comfyAPI.api.api.addEventListener("ltx23_aio.download", (e) => window.ltx23aioEvents.push(e.detail));
     });
-    await shot(page, "06-download-before.png");
+    await shot(page, "07-download-before.png");
     await button.click();
     const seen = [];
     let midShot = false;
@@ -211,13 +234,13 @@ const steps = {
       }), mode);
       if (JSON.stringify(now) !== JSON.stringify(seen.at(-1))) seen.push(now);
       if (!midShot && now.files.some((f) => f.state === "downloading" && Number(f.percent) > 0 && Number(f.percent) < 100)) {
-        await shot(page, "07-download-progress.png");
+        await shot(page, "08-download-progress.png");
         midShot = true;
       }
       if (now.badge === "ready") break;
       await page.waitForTimeout(100);
     }
-    await shot(page, "08-download-done.png");
+    await shot(page, "09-download-done.png");
     // Once done, the panel has nothing more to ask the server.
     let statusReads = 0;
     const count = (r) => { if (r.url().includes("/ltx23_aio/models/status")) statusReads += 1; };
@@ -260,11 +283,11 @@ const steps = {
       thumbnails,
       shown: await page.locator("[role=dialog] img").evaluateAll((imgs) => imgs.map((i) => i.naturalWidth)),
     };
-    await shot(page, "09-templates.png");
+    await shot(page, "10-templates.png");
     await page.locator("[role=dialog] h3", { hasText: "LTX2.3 AIO - Lipsync" }).click();
     await page.waitForFunction(() => window.comfyAPI.app.app.graph.nodes.some((n) => n.type === "LTX23AIO_Lipsync"), null, { timeout: WAIT });
     await page.waitForTimeout(1000);
-    await shot(page, "10-template-opened.png");
+    await shot(page, "11-template-opened.png");
     const inputs = await page.evaluate(async () => {
       const info = await (await window.comfyAPI.api.api.fetchApi("/object_info/LTX23AIO_Lipsync")).json();
       const optional = info.LTX23AIO_Lipsync.input.optional;
@@ -297,7 +320,7 @@ const steps = {
         return v && { src: decodeURIComponent(v.src), width: v.videoWidth, height: v.videoHeight, duration: v.duration };
       }, id, { timeout: RUN_WAIT, polling: 250 }).then((h) => h.jsonValue());
       await fitView(page);
-      await shot(page, `11-example-${id}.png`);
+      await shot(page, `12-example-${id}.png`);
       results[id] = { missingModels, loaded, video };
     }
     return results;
