@@ -328,23 +328,24 @@ const steps = {
 };
 
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), "ltx23aio-chromium-"));
-// A persistent context is how Playwright takes a user-data-dir: a fresh one, removed at the end.
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: config.chromium,
-  headless: true,
-  viewport: { width: 1400, height: 900 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+let browser = null;
 const guard = setTimeout(() => {
   report.errors.timeout = `the browser steps ran longer than ${config.limitSeconds} s`;
   save();
-  browser.close().finally(() => {
+  Promise.resolve(browser?.close()).finally(() => {
     fs.rmSync(profile, { recursive: true, force: true });
     process.exit(2);
   });
 }, config.limitSeconds * 1000);
 try {
+  // A persistent context is how Playwright takes a user-data-dir: a fresh one, removed at the end.
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: config.chromium,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
   const page = browser.pages()[0] ?? await browser.newPage();
   page.setDefaultTimeout(WAIT);
   report.console = [];
@@ -367,6 +368,6 @@ try {
 } finally {
   clearTimeout(guard);
   save();
-  await browser.close();
+  await browser?.close();
   fs.rmSync(profile, { recursive: true, force: true });
 }
