@@ -8,6 +8,7 @@ import { listUploadedMedia, provideExampleMedia } from "./services/examples.js";
 import { packApi } from "./services/pack_api.js";
 import { nodeMenuItems } from "./ui/node_menu.js";
 import { installSidebar } from "./ui/tab.js";
+import { addUploadButtons } from "./ui/upload.js";
 
 const pack = packApi(api);
 const notify = (message) => app.extensionManager?.toast?.add?.(message);
@@ -16,6 +17,17 @@ let ready = null;
 
 app.registerExtension({
   name: "LTX23AIO.Sidebar",
+
+  // Read by the server when a node runs (nodes/host.py): the user's settings file holds it.
+  settings: [{
+    id: "LTX23AIO.AutoDownload",
+    category: ["LTX2.3 AIO", "Models", "Download missing model files automatically"],
+    name: "Download missing model files automatically",
+    tooltip: "When a node runs and a file of its model set is missing, download it into the Hugging Face "
+      + "cache first. Off: the node refuses to queue and lists the files and how to get them.",
+    type: "boolean",
+    defaultValue: true,
+  }],
 
   setup() {
     document.head.append(Object.assign(document.createElement("link"), {
@@ -45,6 +57,16 @@ app.registerExtension({
       notify({ severity: "error", summary: "LTX2.3 AIO example media", life: 10000,
         detail: `The example's media could not be put into ComfyUI's input folder: ${e.message}` });
     }
+  },
+
+  beforeRegisterNodeDef(nodeType, nodeData) {
+    if (!nodeData?.name?.startsWith("LTX23AIO_")) return;
+    const created = nodeType.prototype.onNodeCreated;
+    nodeType.prototype.onNodeCreated = function (...args) {
+      const result = created?.apply(this, args);
+      addUploadButtons(this, nodeData, pack, notify);
+      return result;
+    };
   },
 
   loadedGraphNode(node) {

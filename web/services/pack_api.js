@@ -2,6 +2,7 @@
 // and the user's headers).
 
 import { mediaPath, templatePath } from "../lib/examples.js";
+import { storedName } from "../lib/uploads.js";
 
 export class RequestError extends Error {
   constructor(message, status, kind) {
@@ -37,14 +38,17 @@ export function packApi(api) {
     template: (pack, name) => get(templatePath(pack, name), `example ${name}`),
     // Through ComfyUI's own upload: it keeps one copy of identical files and renames a different
     // file of the same name, so the answer's name is the one to use.
+    async uploadFile(file) {
+      const form = new FormData();
+      form.append("image", file);
+      form.append("type", "input");
+      return storedName(await answer(await api.fetchApi("/upload/image", { method: "POST", body: form }),
+        `upload ${file.name}`));
+    },
     async uploadMedia(pack, name) {
       const response = await api.fetchApi(mediaPath(pack, name));
       if (!response.ok) throw new RequestError(`example media ${name}: HTTP ${response.status}`, response.status);
-      const form = new FormData();
-      form.append("image", new File([await response.blob()], name));
-      form.append("type", "input");
-      const stored = await answer(await api.fetchApi("/upload/image", { method: "POST", body: form }), `upload ${name}`);
-      return stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name;
+      return this.uploadFile(new File([await response.blob()], name));
     },
   };
 }

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { mediaWidgets, storedName } from "../../web/lib/uploads.js";
+
+const LIPSYNC = {
+  name: "LTX23AIO_Lipsync",
+  input: {
+    required: { prompt: ["STRING", { multiline: true }], width: ["INT", { default: 1280 }] },
+    optional: {
+      image: ["COMBO", { image_upload: true, options: ["portrait.png"] }],
+      image_input: ["IMAGE", { lazy: true, rawLink: true }],
+      audio: ["COMBO", { audio_upload: true, options: [] }],
+      audio_input: ["AUDIO", { lazy: true, rawLink: true }],
+    },
+  },
+};
+
+test("test_mediaWidgets_finds_every_upload_combo_required_or_optional", () => {
+  assert.deepEqual(mediaWidgets(LIPSYNC), [
+    { name: "image", accept: "image/*", label: "upload image…" },
+    { name: "audio", accept: "audio/*,video/*", label: "upload audio…" },
+  ]);
+});
+
+test("test_mediaWidgets_reads_video_and_names_in_words", () => {
+  const style = { input: { optional: { style_image: ["COMBO", { image_upload: true }], video: ["COMBO", { video_upload: true }] } } };
+  assert.deepEqual(mediaWidgets(style).map((m) => [m.label, m.accept]),
+    [["upload style image…", "image/*"], ["upload video…", "video/*"]]);
+});
+
+test("test_mediaWidgets_is_empty_for_a_node_without_media", () => {
+  assert.deepEqual(mediaWidgets({ input: { required: { prompt: ["STRING", {}] } } }), []);
+  assert.deepEqual(mediaWidgets(undefined), []);
+});
+
+test("test_storedName_keeps_the_subfolder_comfyui_chose", () => {
+  assert.equal(storedName({ name: "a.png", subfolder: "" }), "a.png");
+  assert.equal(storedName({ name: "a (1).png", subfolder: "clips" }), "clips/a (1).png");
+});

@@ -1,0 +1,21 @@
+// Which of a node's widgets choose media files, read from the node's definition (object_info).
+// ComfyUI adds its own upload button only to the first *required* image/audio/video combo of a
+// node, so an AIO node (optional media, some with two) would get none: the pack adds its own.
+
+const ACCEPT = { image_upload: "image/*", audio_upload: "audio/*,video/*", video_upload: "video/*" };
+
+export function mediaWidgets(nodeData) {
+  const inputs = { ...(nodeData?.input?.required ?? {}), ...(nodeData?.input?.optional ?? {}) };
+  const found = [];
+  for (const [name, spec] of Object.entries(inputs)) {
+    const options = Array.isArray(spec) ? spec[1] : null;
+    const flag = options && Object.keys(ACCEPT).find((key) => options[key] === true);
+    if (flag) found.push({ name, accept: ACCEPT[flag], label: `upload ${name.replaceAll("_", " ")}…` });
+  }
+  return found;
+}
+
+// The file name ComfyUI stored an upload under ("sub/name" when it used a subfolder).
+export function storedName(answer) {
+  return answer.subfolder ? `${answer.subfolder}/${answer.name}` : answer.name;
+}
