@@ -66,8 +66,11 @@ def report(browser_server) -> dict:
         pytest.skip("playwright-core is not installed: run npm ci in the pack's folder")
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
+    upload = ARTIFACTS / "to-upload" / "ltx23aio-uploaded-speech.wav"
+    upload.parent.mkdir()
+    shutil.copy(browser_server.base / "input" / "speech.wav", upload)
     config = {"url": browser_server.url, "out": str(ARTIFACTS), "chromium": CHROMIUM, "modelSet": "hub-tiny",
-              "downloadMode": "t2v", "run": RUN, "limitSeconds": LIMIT_S}
+              "downloadMode": "t2v", "run": RUN, "limitSeconds": LIMIT_S, "uploadFile": str(upload)}
     proc = subprocess.run(["node", str(STEPS), json.dumps(config)], cwd=ROOT, capture_output=True, text=True,
                           timeout=LIMIT_S + 30)
     path = ARTIFACTS / "report.json"
@@ -142,6 +145,21 @@ def test_node_menu_switches_an_aio_nodes_mode(report):
 
 def test_sidebar_hint_names_the_selected_node(report):
     assert step(report, "switch")["hint"].startswith("Selected: Image → Video.")
+
+
+def test_node_upload_button_puts_the_file_in_the_input_folder_and_chooses_it(report):
+    uploaded = step(report, "upload")
+    assert uploaded["buttons"] == ["upload image…", "upload audio…"]  # one per media input
+    assert uploaded["value"] == "ltx23aio-uploaded-speech.wav"
+    assert (report["server"].base / "input" / "ltx23aio-uploaded-speech.wav").is_file()
+    assert len(uploaded["serialized"]) == uploaded["widgets"] - 2  # the buttons are not saved
+
+
+def test_auto_download_setting_is_on_by_default_and_stored_where_the_server_reads_it(report):
+    setting = step(report, "setting")
+    assert setting == {"before": True, "stored": False}
+    stored = json.loads((report["server"].base / "user" / "default" / "comfy.settings.json").read_text())
+    assert stored["LTX23AIO.AutoDownload"] is True  # switched back on at the end of the step
 
 
 def test_sidebar_download_from_the_hub_reaches_100_percent(report, hub_set):

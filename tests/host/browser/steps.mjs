@@ -45,6 +45,21 @@ async function freshCanvas(page) {
   });
 }
 
+// A node of `type` alone on a canvas at scale 1, clear of the top bar (earlier steps move the view).
+async function placeNode(page, type) {
+  await page.evaluate((t) => {
+    const app = window.comfyAPI.app.app;
+    app.canvas.ds.scale = 1;
+    app.canvas.ds.offset = [0, 0];
+    const node = LiteGraph.createNode(t);
+    node.pos = [300, 160];
+    app.graph.add(node);
+    app.canvas.setDirty(true, true);
+    window.ltx23aioPlaced = node;
+  }, type);
+  await page.waitForTimeout(300);
+}
+
 async function openSidebar(page) {
   if (!(await page.locator(".ltx23aio").isVisible())) await page.locator(".ltx23aio-tab-button").click();
   await page.waitForSelector(".ltx23aio-mode", { timeout: WAIT });
@@ -184,16 +199,13 @@ const steps = {
   async menu(page) {
     await freshCanvas(page);
     await closeSidebar(page);
+    await placeNode(page, "LTX23AIO_ImageToVideo");
     const title = await page.evaluate(() => {
       const app = window.comfyAPI.app.app;
-      const node = LiteGraph.createNode("LTX23AIO_ImageToVideo");
-      node.pos = [200, 100];
-      app.graph.add(node);
-      app.canvas.setDirty(true, true);
+      const node = window.ltx23aioPlaced;
       const [x, y] = app.canvas.ds.convertOffsetToCanvas([node.pos[0] + 100, node.pos[1] - LiteGraph.NODE_TITLE_HEIGHT / 2]);
       return { x, y };
     });
-    await page.waitForTimeout(300);
     await page.mouse.click(title.x, title.y, { button: "right" });
     await page.getByText("LTX2.3 AIO mode", { exact: true }).click();
     const lipsync = page.getByText("Lipsync", { exact: true }).last();
@@ -202,6 +214,50 @@ const steps = {
     await lipsync.click();
     await page.waitForTimeout(300);
     return describeGraph(page);
+  },
+
+  async upload(page) {
+    await freshCanvas(page);
+    await closeSidebar(page);
+    await placeNode(page, "LTX23AIO_Lipsync");
+    // Click the button where the canvas drew it, as a person would.
+    const at = await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      const node = window.ltx23aioPlaced;
+      const button = node.widgets.find((w) => w.name === "upload audio…");
+      const rect = app.canvas.canvas.getBoundingClientRect();
+      const [x, y] = app.canvas.ds.convertOffsetToCanvas([node.pos[0] + node.size[0] / 2,
+        node.pos[1] + button.y + LiteGraph.NODE_WIDGET_HEIGHT / 2]);
+      return { x: rect.left + x, y: rect.top + y,
+        buttons: node.widgets.filter((w) => w.type === "button").map((w) => w.name) };
+    });
+    // Listen before clicking and give Playwright time to start intercepting file choosers: a
+    // chooser opened before that goes to the (invisible) native dialog.
+    const chosen = page.waitForEvent("filechooser", { timeout: WAIT });
+    await page.waitForTimeout(500);
+    await page.mouse.click(at.x, at.y);
+    const chooser = await chosen;
+    await chooser.setFiles(config.uploadFile);
+    const name = path.basename(config.uploadFile);
+    await page.waitForFunction((n) => window.ltx23aioPlaced.widgets.find((w) => w.name === "audio").value === n,
+      name, { timeout: WAIT });
+    await shot(page, "07-upload.png");
+    const result = await page.evaluate(() => {
+      const node = window.ltx23aioPlaced;
+      return { value: node.widgets.find((w) => w.name === "audio").value, widgets: node.widgets.length,
+        serialized: node.serialize().widgets_values };
+    });
+    return { ...result, buttons: at.buttons };
+  },
+
+  async setting(page) {
+    const before = await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.get("LTX23AIO.AutoDownload"));
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.set("LTX23AIO.AutoDownload", false));
+    await page.waitForTimeout(500);
+    const stored = await page.evaluate(async () => (await (await window.comfyAPI.api.api.fetchApi("/settings")).json())["LTX23AIO.AutoDownload"]);
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.set("LTX23AIO.AutoDownload", true));
+    await page.waitForTimeout(500);
+    return { before, stored };
   },
 
   async download(page) {
@@ -221,7 +277,7 @@ const steps = {
       window.ltx23aioEvents = [];
       window.comfyAPI.api.api.addEventListener("ltx23_aio.download", (e) => window.ltx23aioEvents.push(e.detail));
     });
-    await shot(page, "07-download-before.png");
+    await shot(page, "08-download-before.png");
     await button.click();
     const seen = [];
     let midShot = false;
@@ -234,13 +290,13 @@ const steps = {
       }), mode);
       if (JSON.stringify(now) !== JSON.stringify(seen.at(-1))) seen.push(now);
       if (!midShot && now.files.some((f) => f.state === "downloading" && Number(f.percent) > 0 && Number(f.percent) < 100)) {
-        await shot(page, "08-download-progress.png");
+        await shot(page, "09-download-progress.png");
         midShot = true;
       }
       if (now.badge === "ready") break;
       await page.waitForTimeout(100);
     }
-    await shot(page, "09-download-done.png");
+    await shot(page, "10-download-done.png");
     // Once done, the panel has nothing more to ask the server.
     let statusReads = 0;
     const count = (r) => { if (r.url().includes("/ltx23_aio/models/status")) statusReads += 1; };
@@ -283,11 +339,11 @@ const steps = {
       thumbnails,
       shown: await page.locator("[role=dialog] img").evaluateAll((imgs) => imgs.map((i) => i.naturalWidth)),
     };
-    await shot(page, "10-templates.png");
+    await shot(page, "11-templates.png");
     await page.locator("[role=dialog] h3", { hasText: "LTX2.3 AIO - Lipsync" }).click();
     await page.waitForFunction(() => window.comfyAPI.app.app.graph.nodes.some((n) => n.type === "LTX23AIO_Lipsync"), null, { timeout: WAIT });
     await page.waitForTimeout(1000);
-    await shot(page, "11-template-opened.png");
+    await shot(page, "12-template-opened.png");
     const inputs = await page.evaluate(async () => {
       const info = await (await window.comfyAPI.api.api.fetchApi("/object_info/LTX23AIO_Lipsync")).json();
       const optional = info.LTX23AIO_Lipsync.input.optional;
@@ -320,7 +376,7 @@ const steps = {
         return v && { src: decodeURIComponent(v.src), width: v.videoWidth, height: v.videoHeight, duration: v.duration };
       }, id, { timeout: RUN_WAIT, polling: 250 }).then((h) => h.jsonValue());
       await fitView(page);
-      await shot(page, `12-example-${id}.png`);
+      await shot(page, `13-example-${id}.png`);
       results[id] = { missingModels, loaded, video };
     }
     return results;
