@@ -81,6 +81,7 @@ def test_cli_runs_from_a_pack_folder_in_custom_nodes_without_comfyui_modules(com
     for module in ("torch", "folder_paths", "comfy", "server", "nodes"):
         (poison / f"{module}.py").write_text(f"raise ImportError('the CLI imported {module}')\n")
     env = {**os.environ, "PYTHONPATH": str(poison)}
+    env.pop("COMFYUI_PATH", None)  # the folder must come from where the pack sits
     done = subprocess.run([sys.executable, str(pack), "models", "status", "--mode", "t2v", "--set", "tiny"],
                           capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 1, done.stderr
