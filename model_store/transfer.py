@@ -20,6 +20,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -86,7 +87,10 @@ def _ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-_OPENER = urllib.request.build_opener(_KeepTokenOnOrigin, urllib.request.HTTPSHandler(context=_ssl_context()))
+@lru_cache(maxsize=1)
+def _opener() -> urllib.request.OpenerDirector:
+    # Built on first use: loading the CA store costs ~30 ms, too much for ComfyUI's startup.
+    return urllib.request.build_opener(_KeepTokenOnOrigin, urllib.request.HTTPSHandler(context=_ssl_context()))
 
 
 class _Hasher:
@@ -174,7 +178,7 @@ def _get_rest(remote: RemoteFile, sink: _Sink, progress: Progress) -> None:
     if sink.size:
         headers["Range"] = f"bytes={sink.size}-"
     try:
-        response = _OPENER.open(urllib.request.Request(remote.location, headers=headers), timeout=READ_TIMEOUT_S)
+        response = _opener().open(urllib.request.Request(remote.location, headers=headers), timeout=READ_TIMEOUT_S)
     except urllib.error.HTTPError as e:
         e.close()
         if e.code == 416 and remote.size is not None and sink.size == remote.size:
