@@ -13,10 +13,10 @@ except ImportError:
 else:
     from server import PromptServer
 
+    from .model_store.auto import comfy_gpu
     from .model_store.routes import register_with_comfyui
     from .nodes.extension import comfy_entrypoint  # noqa: F401
-    from .nodes.host import gpu_facts
     from .routes import register
 
     register(PromptServer.instance.routes)
-    register_with_comfyui(gpu_facts)
+    register_with_comfyui(comfy_gpu)

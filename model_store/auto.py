@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from ..model_manifest import DEFAULT_SET
@@ -49,3 +50,16 @@ def pick_model_set(gpu: GpuFacts | None, is_complete: Callable[[str], bool] = la
                 return Pick(pick.name, pick.reason + "; its files are present")
             return Pick(pick.name, f"{pick.reason}; its files are present, {options[0].name}'s are not")
     return options[0]
+
+
+@lru_cache(maxsize=1)
+def comfy_gpu() -> GpuFacts | None:
+    """The GPU the running ComfyUI computes on (None for CPU and non-CUDA devices)."""
+    import comfy.model_management as mm
+    import torch
+
+    device = mm.get_torch_device()
+    if getattr(device, "type", None) != "cuda":
+        return None
+    props = torch.cuda.get_device_properties(device)
+    return GpuFacts(props.name, props.total_memory / 2**30, (props.major, props.minor))

@@ -16,6 +16,10 @@ LOGIN_HELP = ("authenticate on this machine with `hf auth login` (`huggingface-c
               "sends the token, this pack never logs or stores it")
 
 
+class StatusError(ValueError):
+    """An unknown mode, model set or preset; the message lists the known ones."""
+
+
 class ModelFileError(RuntimeError):
     """A model file cannot be made available. ``kind`` names the cause for callers that branch on it:
     offline, download_off, no_source, not_found, access_denied, unreachable, disk_space, disk_full,

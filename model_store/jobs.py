@@ -14,9 +14,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..model_manifest import ModelFile
-from .download import fetch_into_cache
-from ..model_manifest import human_bytes
+from ..model_manifest import ModelFile, human_bytes
 from .errors import ModelFileError
 from .hub import Hub
 from .remote import RemoteFile
@@ -120,6 +118,7 @@ class Downloads:
                  human_bytes(job.total) if job.total else "size unknown", f.repo, hub.cache_dir)
         self.emit(job)
         try:
+            from .download import fetch_into_cache  # with the first download, not at ComfyUI's startup
             path = fetch_into_cache(f, hub, remote, _Reporter(self, job))
         except Exception as e:
             if not isinstance(e, ModelFileError):

@@ -50,7 +50,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from aiohttp import web
 
@@ -58,12 +58,13 @@ from ..model_manifest import FILES
 from ..nodes.modes import MODES
 from .auto import GpuFacts
 from .comfy_paths import ComfyPaths, comfy_paths
-from .ensure import Fetch, fetch, prepare
-from .errors import ModelFileError
+from .errors import ModelFileError, StatusError
 from .hub import Hub
 from .jobs import DOWNLOADS, Listener
 from .sets import AUTO, load_catalog
-from .status import StatusError, choose_set, get_mode, mode_status, needed_files
+
+if TYPE_CHECKING:
+    from .ensure import Fetch
 
 PREFIX = "/ltx23_aio/models"
 MAX_BODY = 4096
@@ -88,6 +89,12 @@ def _name(value: Any, what: str) -> str:
     return value
 
 
+def _store():
+    # Planning and downloading load with the first request, not at ComfyUI's startup.
+    from . import ensure, status
+    return ensure, status
+
+
 class _Routes:
     def __init__(self, comfy: Callable[[], ComfyPaths]):
         self._comfy = comfy
@@ -101,8 +108,9 @@ class _Routes:
             set_name = _name(request.query.get("set", AUTO), "set")
             preset = _name(request.query["preset"], "preset") if "preset" in request.query else None
             comfy, hub = self._comfy(), Hub.from_environment()
+            status = _store()[1]
             statuses = await asyncio.to_thread(
-                lambda: [mode_status(m, set_name, comfy=comfy, hub=hub, preset=preset) for m in modes])
+                lambda: [status.mode_status(m, set_name, comfy=comfy, hub=hub, preset=preset) for m in modes])
         except _Bad as e:
             return _error(e.status, str(e), e.kind)
         except StatusError as e:
@@ -138,17 +146,19 @@ class _Routes:
             if name not in FILES:
                 raise _Bad(404, f"'{name}' is not a file the pack knows", "unknown")
             return {"file": FILES[name]}, None, None
-        mode = get_mode(_name(body["mode"], "mode"))
+        status = _store()[1]
+        mode = status.get_mode(_name(body["mode"], "mode"))
         preset = _name(body["preset"], "preset") if "preset" in body else None
-        model_set, _ = choose_set(mode, _name(body.get("set", AUTO), "set"), comfy, hub, preset)
-        return needed_files(mode, model_set, preset), mode.id, model_set.name
+        model_set, _ = status.choose_set(mode, _name(body.get("set", AUTO), "set"), comfy, hub, preset)
+        return status.needed_files(mode, model_set, preset), mode.id, model_set.name
 
     async def download(self, request: web.Request) -> web.Response:
         try:
             body = await self._body(request)
             comfy, hub = self._comfy(), Hub.from_environment()
             files, mode, set_name = await asyncio.to_thread(self._files, body, comfy, hub)
-            plan = await asyncio.to_thread(prepare, files, comfy=comfy, hub=hub, mode=mode, model_set=set_name)
+            plan = await asyncio.to_thread(_store()[0].prepare, files, comfy=comfy, hub=hub, mode=mode,
+                                           model_set=set_name)
         except _Bad as e:
             return _error(e.status, str(e), e.kind)
         except StatusError as e:
@@ -166,9 +176,9 @@ class _Routes:
         return web.json_response({"downloads": DOWNLOADS.snapshot()})
 
 
-def _fetch_in_background(plan: Fetch, comfy: ComfyPaths) -> None:
+def _fetch_in_background(plan: "Fetch", comfy: ComfyPaths) -> None:
     try:
-        fetch(plan, comfy=comfy)
+        _store()[0].fetch(plan, comfy=comfy)
     except ModelFileError as e:
         # A failed download has told the listeners already; a file that could not be linked has not.
         if e.kind == "link":

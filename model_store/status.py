@@ -14,13 +14,10 @@ from ..nodes.plan import RunError, files_needed
 from .auto import pick_model_set
 from .comfy_paths import ComfyPaths
 from .ensure import find_file
+from .errors import StatusError
 from .hub import Hub
 from .jobs import DOWNLOADS
 from .sets import AUTO, ModelSetError, load_catalog
-
-
-class StatusError(ValueError):
-    """An unknown mode, model set or preset; the message lists the known ones."""
 
 
 @dataclass(frozen=True)

@@ -4,31 +4,19 @@ from __future__ import annotations
 import json
 import logging
 import os
-from functools import lru_cache
 
 from ..model_manifest import ModelFile
-from ..model_store.auto import GpuFacts
+from ..model_store.auto import comfy_gpu
 from ..model_store.comfy_paths import comfy_paths, node_progress
 from ..model_store.ensure import check_downloadable, ensure_files, find_file
 from ..model_store.errors import ModelFileError
 from .media import MediaError, MediaInfo
-from .plan import Environment, RunPlan
+from .modes import Mode
+from .plan import Environment, RunPlan, plan_run
 
 FORMATS = {"image": "PNG, JPEG or WebP", "audio": "WAV, FLAC, MP3 or M4A", "video": "MP4 (H.264) or WebM"}
 
 log = logging.getLogger("ltx23_aio")
-
-
-@lru_cache(maxsize=1)
-def gpu_facts() -> GpuFacts | None:
-    import comfy.model_management as mm
-    import torch
-
-    device = mm.get_torch_device()
-    if getattr(device, "type", None) != "cuda":
-        return None
-    props = torch.cuda.get_device_properties(device)
-    return GpuFacts(props.name, props.total_memory / 2**30, (props.major, props.minor))
 
 
 AUTO_DOWNLOAD_SETTING = "LTX23AIO.AutoDownload"  # registered by web/ in ComfyUI's settings
@@ -64,10 +52,15 @@ def _unavailable(files, mode: str, model_set: str) -> str | None:
     return None
 
 
+def make_plan(mode: Mode, values: dict) -> RunPlan:
+    """Plan a run in this ComfyUI; raises RunError with the fix."""
+    return plan_run(mode, values, comfy_environment())
+
+
 def provide_files(plan: RunPlan, node_id: str | None) -> None:
     """Make the plan's model files readable by ComfyUI's loaders: link files found in the
     Hugging Face cache and download missing ones, with progress on the node."""
-    ensure_files(plan.expansion.files, comfy=comfy_paths(gpu_facts()), progress=node_progress(node_id),
+    ensure_files(plan.expansion.files, comfy=comfy_paths(comfy_gpu()), progress=node_progress(node_id),
                  allow_download=auto_download(), mode=plan.mode.id, model_set=plan.model_set.name)
 
 
@@ -132,7 +125,7 @@ def comfy_environment() -> Environment:
         model_folders={*folder_paths.folder_names_and_paths, "unet", "clip"},
         locate=_locate,
         unavailable=_unavailable,
-        gpu=gpu_facts(),
+        gpu=comfy_gpu(),
         comfyui_version=getattr(comfyui_version, "__version__", "unknown"),
         probe=probe_media,
     )

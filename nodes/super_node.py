@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folder_paths
 from comfy_api.latest import io
@@ -17,11 +17,12 @@ from comfy_execution.graph_utils import GraphBuilder
 from server import PromptServer
 
 from ..model_store.sets import load_catalog
-from .host import comfy_environment, provide_files
 from .modes import MODES, PACK_NAME, SHARED_DEFAULTS, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
-from .plan import RunPlan, plan_run
 from .settings import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE
 from .workflow import load_presets, with_prefix
+
+if TYPE_CHECKING:
+    from .plan import RunPlan
 
 log = logging.getLogger("ltx23_aio")
 
@@ -125,7 +126,7 @@ class SuperNode(io.ComfyNode):
         # Raising (not returning a message) gives the user one error instead of one per input.
         # Linked inputs arrive as None: their values are checked when the node runs.
         known = {k: v for k, v in values.items() if v is not None}
-        plan_run(cls.MODE, {**cls.MODE.defaults, "prompt": "(linked)", **known}, comfy_environment())
+        _host().make_plan(cls.MODE, {**cls.MODE.defaults, "prompt": "(linked)", **known})
         return True
 
     @classmethod
@@ -136,14 +137,14 @@ class SuperNode(io.ComfyNode):
     def execute(cls, **values: Any) -> io.NodeOutput:
         plan, graph, outputs = cls.expand(values)
         cls._report(plan)
-        provide_files(plan, cls.hidden.unique_id)
+        _host().provide_files(plan, cls.hidden.unique_id)
         return io.NodeOutput(*outputs, expand=graph, ui={METADATA_KEY: [plan.used_values()]})
 
     @classmethod
     def expand(cls, values: dict[str, Any]) -> tuple[RunPlan, dict, tuple]:
         """The run's plan and its graph under this call's node-id prefix."""
         prefix = GraphBuilder.alloc_prefix()  # before anything else: the default prefix is per call
-        plan = plan_run(cls.MODE, values, comfy_environment())
+        plan = _host().make_plan(cls.MODE, values)
         graph, outputs = with_prefix(plan.expansion, prefix)
         return plan, graph, outputs
 
@@ -158,6 +159,13 @@ class SuperNode(io.ComfyNode):
             extra.setdefault(METADATA_KEY, {})[str(node_id)] = plan.used_values()
         server = PromptServer.instance
         server.send_progress_text(plan.summary(), node_id, server.client_id)
+
+
+def _host():
+    # Planning and the model store load with the first queued prompt, not at ComfyUI's startup,
+    # where they would double the pack's import time.
+    from . import host
+    return host
 
 
 def node_classes() -> list[type[io.ComfyNode]]:
