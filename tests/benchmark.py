@@ -55,8 +55,11 @@ def in_comfyui(comfyui: str, base: str, repeats: int) -> dict:
     import comfy_execution.graph_utils  # noqa: F401
     import folder_paths  # noqa: F401
     import nodes  # noqa: F401
-    import server  # noqa: F401
-    asyncio.run(nodes.init_extra_nodes(init_custom_nodes=False, init_api_nodes=False))
+    import server
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    server.PromptServer(loop)  # as main.py does: the pack registers its routes on it when imported
+    loop.run_until_complete(nodes.init_extra_nodes(init_custom_nodes=False, init_api_nodes=False))
 
     started = time.perf_counter()
     spec = importlib.util.spec_from_file_location("ltx23_aio", ROOT / "__init__.py",
@@ -64,8 +67,8 @@ def in_comfyui(comfyui: str, base: str, repeats: int) -> dict:
     pack = importlib.util.module_from_spec(spec)
     sys.modules["ltx23_aio"] = pack
     spec.loader.exec_module(pack)
-    extension = asyncio.run(pack.comfy_entrypoint())
-    classes = {cls.GET_SCHEMA().node_id: cls for cls in asyncio.run(extension.get_node_list())}
+    extension = loop.run_until_complete(pack.comfy_entrypoint())
+    classes = {cls.GET_SCHEMA().node_id: cls for cls in loop.run_until_complete(extension.get_node_list())}
     nodes.NODE_CLASS_MAPPINGS.update(classes)
     import_ms = (time.perf_counter() - started) * 1000
 
