@@ -12,9 +12,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..model_manifest import BUILTIN_SETS, Loader, ModelFile, ModelSet
+from .auto import GpuFacts, pick_model_set
 
 log = logging.getLogger("ltx23_aio")
 
@@ -166,3 +167,13 @@ def load_catalog(user_dir: str | Path | None) -> Catalog:
     catalog = Catalog(MappingProxyType(sets), MappingProxyType(broken))
     _cache[directory] = (stamp, catalog)
     return catalog
+
+
+def choose_model_set(name: str, catalog: Catalog, gpu: GpuFacts | None,
+                     is_complete: Callable[[ModelSet], bool]) -> tuple[ModelSet, str | None]:
+    """The set ``name`` stands for. For ``auto``: the built-in set that suits the GPU (preferring
+    one whose files are all present, as ``is_complete`` says), with the reason to show."""
+    if name != AUTO:
+        return catalog.get(name), None
+    pick = pick_model_set(gpu, lambda set_name: is_complete(BUILTIN_SETS[set_name]))
+    return BUILTIN_SETS[pick.name], "auto: " + pick.reason

@@ -8,16 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from ..model_manifest import BUILTIN_SETS, ModelFile, ModelSet
+from ..model_manifest import ModelFile, ModelSet
 from ..nodes.modes import MODES, Mode
 from ..nodes.plan import RunError, files_needed
-from .auto import pick_model_set
 from .comfy_paths import ComfyPaths
 from .ensure import find_file
 from .errors import StatusError
 from .hub import Hub
 from .jobs import DOWNLOADS
-from .sets import AUTO, ModelSetError, load_catalog
+from .sets import ModelSetError, choose_model_set, load_catalog
 
 
 @dataclass(frozen=True)
@@ -98,16 +97,13 @@ def needed_files(mode: Mode, model_set: ModelSet, preset: str | None) -> dict[st
 
 def choose_set(mode: Mode, name: str, comfy: ComfyPaths, hub: Hub, preset: str | None = None) -> tuple[ModelSet, str]:
     """The model set ``name`` stands for, and why; ``auto`` picks by the GPU and what is present."""
-    if name != AUTO:
-        try:
-            return load_catalog(comfy.user_dir).get(name), "chosen"
-        except ModelSetError as e:
-            raise StatusError(str(e)) from e
-
-    def complete(set_name: str) -> bool:
-        return all(find_file(f, comfy, hub) for f in needed_files(mode, BUILTIN_SETS[set_name], preset).values())
-    pick = pick_model_set(comfy.gpu, complete)
-    return BUILTIN_SETS[pick.name], "auto: " + pick.reason
+    def complete(model_set: ModelSet) -> bool:
+        return all(find_file(f, comfy, hub) for f in needed_files(mode, model_set, preset).values())
+    try:
+        model_set, why = choose_model_set(name, load_catalog(comfy.user_dir), comfy.gpu, complete)
+    except ModelSetError as e:
+        raise StatusError(str(e)) from e
+    return model_set, why or "chosen"
 
 
 def mode_status(mode_id: str, set_name: str, *, comfy: ComfyPaths, hub: Hub | None = None,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Container, Mapping, Sequence
 
-from ..model_manifest import BUILTIN_SETS, ModelFile, ModelSet
-from ..model_store.auto import GpuFacts, pick_model_set
-from ..model_store.sets import AUTO, ModelSetError, load_catalog
+from ..model_manifest import ModelFile, ModelSet
+from ..model_store.auto import GpuFacts
+from ..model_store.sets import AUTO, ModelSetError, choose_model_set, load_catalog
 from .media import MediaError, MediaInfo, Probe, shape_clip, sources
 from .modes import MEDIA_LOADERS, MediaInput, Mode
 from .settings import Geometry, SettingsError, check_prompt, resolve_geometry
@@ -158,15 +158,9 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
     params = run_params(mode, values, prompt, geometry)
     preset = values.get("preset", "Fast")
 
-    if chosen == AUTO:
-        def complete(name: str) -> bool:
-            expansion = _expand(mode, preset, params, BUILTIN_SETS[name], media)
-            return not _locate_files(expansion, env)[1]
-        pick = pick_model_set(env.gpu, complete)
-        model_set, reason = BUILTIN_SETS[pick.name], "auto: " + pick.reason
-    else:
-        model_set = catalog.get(chosen)
-        reason = "chosen on the node"
+    model_set, why = choose_model_set(
+        chosen, catalog, env.gpu, lambda s: not _locate_files(_expand(mode, preset, params, s, media), env)[1])
+    reason = why or "chosen on the node"
 
     expansion = _expand(mode, preset, params, model_set, media)
     _check_nodes(expansion, env, mode)
