@@ -23,6 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "host"))
+sys.path.insert(0, str(HERE.parent / "tools"))
 
 ROOT = HERE.parent
 COMMON = {"prompt": "a woman says hello by the sea, gulls call", "negative_prompt": "blurry", "width": 128,

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pack_import import ROOT, load_pack
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from pack_import import ROOT, load_pack  # noqa: E402
 
 HOST_DIR = ROOT / "tests" / "host"
 

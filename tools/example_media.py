@@ -10,9 +10,11 @@ drawn from code, so the pack ships no third-party media.
 """
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pack_import import load_pack  # noqa: E402
 
 import av
 import numpy as np
@@ -26,14 +28,6 @@ THUMB = (512, 512)
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 
-def _pack():
-    if "ltx23_aio" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("ltx23_aio", ROOT / "__init__.py",
-                                                      submodule_search_locations=[str(ROOT)])
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["ltx23_aio"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["ltx23_aio"]
 
 
 def _gradient(size, top, bottom) -> Image.Image:
@@ -350,7 +344,7 @@ def render_media(media_dir: Path) -> dict[str, Image.Image]:
 
 
 def main() -> None:
-    _pack()
+    load_pack()
     from ltx23_aio.nodes.modes import MODES
     from ltx23_aio.routes import EXAMPLE_MEDIA_DIR, EXAMPLES_DIR, example_name
 

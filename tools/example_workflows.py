@@ -13,12 +13,14 @@ from what this renders.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import sys
 import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pack_import import load_pack  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,14 +72,6 @@ REQUIRED_SHARED = (("width", "INT"), ("height", "INT"), ("duration", "FLOAT"), (
 OPTIONAL = 7  # the frontend's slot shape for an optional input
 
 
-def _pack():
-    if "ltx23_aio" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("ltx23_aio", ROOT / "__init__.py",
-                                                      submodule_search_locations=[str(ROOT)])
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["ltx23_aio"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["ltx23_aio"]
 
 
 def _slot(name: str, kind: str, widget: bool, optional: bool = False) -> dict:
@@ -146,7 +140,7 @@ def note_size(text: str) -> list[int]:
 
 
 def render(mode) -> dict:
-    _pack()
+    load_pack()
     example = EXAMPLES[mode.id]
     models = model_entries(mode)
     height = NODE_SIZE[1] + WIDGET_HEIGHT * len(mode.inputs)
@@ -177,7 +171,7 @@ def render(mode) -> dict:
 
 
 def render_all() -> dict[Path, str]:
-    _pack()
+    load_pack()
     from ltx23_aio.nodes.modes import MODES
     from ltx23_aio.routes import EXAMPLES_DIR, example_name
 

@@ -7,21 +7,15 @@ committed page differs from what this renders.
 """
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pack_import import load_pack  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _pack():
-    if "ltx23_aio" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("ltx23_aio", ROOT / "__init__.py",
-                                                      submodule_search_locations=[str(ROOT)])
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["ltx23_aio"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["ltx23_aio"]
 
 
 SHARED = {
@@ -42,7 +36,7 @@ SHARED = {
 
 
 def render(mode) -> str:
-    _pack()
+    load_pack()
     from ltx23_aio.model_manifest import BUILTIN_SETS
     from ltx23_aio.nodes.modes import MediaInput, NumberInput
     from ltx23_aio.nodes.plan import files_needed
@@ -86,7 +80,7 @@ def render(mode) -> str:
 
 
 def render_all() -> dict[Path, str]:
-    _pack()
+    load_pack()
     from ltx23_aio.nodes.modes import MODES
     return {ROOT / "web" / "docs" / f"{m.node_id}.md": render(m) for m in MODES.values()}
 
