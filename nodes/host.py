@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 
 from ..model_manifest import ModelFile
@@ -15,9 +14,6 @@ from .modes import Mode
 from .plan import Environment, RunPlan, plan_run
 
 FORMATS = {"image": "PNG, JPEG or WebP", "audio": "WAV, FLAC, MP3 or M4A", "video": "MP4 (H.264) or WebM"}
-
-log = logging.getLogger("ltx23_aio")
-
 
 AUTO_DOWNLOAD_SETTING = "LTX23AIO.AutoDownload"  # registered by web/ in ComfyUI's settings
 AUTO_DOWNLOAD_ENV = "LTX23_AIO_AUTO_DOWNLOAD"  # for servers without a browser: 0 turns it off
