@@ -4,12 +4,16 @@
                                  /snapshots/<commit>/<path>      -> ../../blobs/<etag>
                                  /refs/main                      <commit>
 
-A download in progress lives at ``blobs/<etag>.incomplete`` (the name huggingface_hub before 1.0
-resumed too) and reaches ``snapshots/`` only once its size and sha256 are verified, so anything
-found under ``snapshots/`` is complete.
+A download in progress lives at ``blobs/<etag>.ltx23aio-partial`` (its ranges on disk beside it,
+ranges.py) and reaches ``snapshots/`` only once its size and sha256 are verified, so anything
+found under ``snapshots/`` is complete. Not ``<etag>.incomplete``: huggingface_hub before 1.0
+resumes that name by appending at its end, which would bury the holes of a file fetched in
+ranges inside a "complete" blob. A contiguous ``.incomplete`` left by it (or by this pack before
+it fetched in ranges) is taken over instead.
 """
 from __future__ import annotations
 
+import glob
 import os
 import re
 import time
@@ -30,19 +34,44 @@ def repo_dir(cache_dir: Path, repo: str) -> Path:
 
 def find_cached(cache_dir: Path, repo: str, path: str) -> str | None:
     """The cached file at the revision ``main`` points to, else at any other cached revision."""
-    hit = try_to_load_from_cache(repo, path, cache_dir=str(cache_dir), revision="main")
+    try:
+        hit = try_to_load_from_cache(repo, path, cache_dir=str(cache_dir), revision="main")
+    except ValueError:  # huggingface_hub >= 1 refuses path-like names itself; older ones do not
+        return None
     if isinstance(hit, str) and os.path.isfile(hit):
         return hit
     try:
         snapshots = [e.path for e in os.scandir(repo_dir(cache_dir, repo) / "snapshots") if e.is_dir()]
     except OSError:
         return None
-    found = [p for p in (os.path.join(s, *path.split("/")) for s in snapshots) if os.path.isfile(p)]
+    found = [p for p in (os.path.join(s, *path.split("/")) for s in snapshots)
+             if os.path.isfile(p) and _inside(p, repo_dir(cache_dir, repo))]
     return max(found, key=os.path.getmtime) if found else None
 
 
 def partial_path(cache_dir: Path, repo: str, etag: str) -> Path:
+    return repo_dir(cache_dir, repo) / "blobs" / f"{etag}.ltx23aio-partial"
+
+
+def legacy_partial_path(cache_dir: Path, repo: str, etag: str) -> Path:
+    """A contiguous partial download: from huggingface_hub, or this pack before ranged downloads."""
     return repo_dir(cache_dir, repo) / "blobs" / f"{etag}.incomplete"
+
+
+def _inside(path: str | Path, root: Path) -> bool:
+    return os.path.commonpath([os.path.abspath(path), os.path.abspath(root)]) == os.path.abspath(root)
+
+
+def snapshot_path(cache_dir: Path, repo: str, commit: str, path: str) -> Path:
+    """Where ``path`` of ``repo`` at ``commit`` lives; ValueError for a path that would leave it."""
+    base = repo_dir(cache_dir, repo) / "snapshots" / commit
+    parts = path.replace("\\", "/").split("/")
+    if not path or path.startswith("/") or any(p in ("", ".", "..") or ":" in p for p in parts):
+        raise ValueError(f"{path!r} is not a path inside a repository")
+    pointer = base.joinpath(*parts)
+    if not _inside(pointer, base):
+        raise ValueError(f"{path!r} is not a path inside a repository")
+    return pointer
 
 
 def lock_path(cache_dir: Path, repo: str, etag: str) -> Path:
@@ -56,11 +85,17 @@ def check_names(etag: str, commit: str) -> None:
 
 
 def quarantine(cache_dir: Path, repo: str, partial: Path, name: str, reason: str) -> Path:
-    """Move a file that failed verification aside, named after the model file and the reason."""
-    target = repo_dir(cache_dir, repo) / QUARANTINE_DIR / f"{name}.{reason}.{time.strftime('%Y%m%d-%H%M%S')}"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Move a file that failed verification aside, named after the model file and the reason.
+    Only the latest failed copy of a file is kept: each one is as large as the file."""
+    folder = repo_dir(cache_dir, repo) / QUARANTINE_DIR
+    flat = name.replace("/", "_")
+    target = folder / f"{flat}.{reason}.{time.strftime('%Y%m%d-%H%M%S')}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for earlier in folder.glob(f"{glob.escape(flat)}.*"):
+        earlier.unlink(missing_ok=True)
     os.replace(partial, target)
     return target
+
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -94,7 +129,7 @@ def add_to_cache(cache_dir: Path, repo: str, path: str, etag: str, commit: str,
     blob = blob_path(cache_dir, repo, etag)
     if verified is not None:
         os.replace(verified, blob)
-    pointer = root / "snapshots" / commit / Path(*path.split("/"))
+    pointer = snapshot_path(cache_dir, repo, commit, path)
     pointer.parent.mkdir(parents=True, exist_ok=True)
     if not os.path.isfile(pointer):
         _point(pointer, blob)

@@ -1,22 +1,32 @@
-"""Download one model file into the Hugging Face cache: space check, resumable transfer, size and
-sha256 verification, then into the cache's layout. A file that fails verification is moved aside
-(quarantined), never linked or used.
+"""Download one model file into the Hugging Face cache: space check, resumable ranged transfer,
+size and sha256 verification, then into the cache's layout. A file that fails verification is
+moved aside (quarantined), never linked or used.
 """
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
+from urllib.parse import urlsplit
 
 from huggingface_hub.utils import WeakFileLock
 
 from ..model_manifest import ModelFile, human_bytes
-from . import cache, errors, transfer
+from . import cache, errors, ranges, transfer
 from .hub import Hub
 from .remote import RemoteFile, remote_file
 
 log = logging.getLogger("ltx23_aio.models")
+
+
+@dataclass(frozen=True)
+class Fetched:
+    path: str  # the file in the cache's snapshots
+    received: int  # bytes this call took from the network (0: it was there, or another process fetched it)
 
 
 def free_space(directory: Path) -> tuple[int, Path]:
@@ -35,68 +45,98 @@ def check_space(cache_dir: Path, need: int, files: Sequence[ModelFile]) -> None:
 
 def bytes_kept(f: ModelFile, remote: RemoteFile, hub: Hub) -> int:
     """Bytes of ``f`` already in the cache from an interrupted download."""
+    partial = cache.partial_path(hub.cache_dir, f.repo, remote.etag)
+    if partial.exists():
+        return ranges.load(partial, remote.size).total
     try:
-        return cache.partial_path(hub.cache_dir, f.repo, remote.etag).stat().st_size
+        return min(cache.legacy_partial_path(hub.cache_dir, f.repo, remote.etag).stat().st_size, remote.size)
     except OSError:
         return 0
+
+
+def _take_over_legacy(hub: Hub, f: ModelFile, remote: RemoteFile, partial: Path) -> None:
+    legacy = cache.legacy_partial_path(hub.cache_dir, f.repo, remote.etag)
+    if partial.exists() or not legacy.is_file():
+        return
+    kept = min(legacy.stat().st_size, remote.size)
+    os.replace(legacy, partial)
+    ranges.save(partial, ranges.RangeSet(remote.size, [(0, kept)]))
 
 
 def _refresher(f: ModelFile, first: RemoteFile, hub: Hub):
     def refresh() -> RemoteFile:
         remote = remote_file(f, hub)
         if remote.etag != first.etag:
-            raise errors.changed_upstream(f, "ETag", remote.etag, first.etag + " (when this download began)")
+            raise errors.ModelFileError(remote.etag, "changed", [f])  # worded by fetch_into_cache
         return remote
     return refresh
 
 
-def fetch_into_cache(f: ModelFile, hub: Hub, remote: RemoteFile | None,
-                     progress: transfer.Progress) -> str:
+def settings(hub: Hub) -> transfer.Settings:
+    return transfer.Settings(hub.connections, hub.min_piece, hub.read_timeout, hub.retry_waits)
+
+
+def _transfer(f: ModelFile, hub: Hub, remote: RemoteFile, partial: Path, progress: transfer.Progress,
+              cancel: threading.Event | None) -> tuple[str, int]:
+    host = urlsplit(remote.location).hostname or "the storage server"
+    tries = len(hub.retry_waits) + 1
+    try:
+        return transfer.fetch(remote, _refresher(f, remote, hub), partial, settings(hub), progress=progress,
+                              cancel=cancel)
+    except transfer.WriteFailed as e:
+        free, _ = free_space(hub.cache_dir)
+        raise errors.disk_full(f, e.done, remote.size, free, Path(hub.cache_dir), e.error) from None
+    except transfer.Cancelled as e:
+        raise errors.cancelled(f, e.done, remote.size) from None
+    except transfer.StorageMissing as e:
+        raise errors.storage_missing(f, hub, host, e.done, remote.size) from None
+    except transfer.StorageSize as e:
+        raise errors.storage_size(f, hub, host, e.what, e.done, remote.size) from None
+    except transfer.OverBudget as e:
+        raise errors.over_budget(f, host, e.received, remote.size, e.done) from None
+    except transfer.ConnectionLost as e:
+        if e.status is not None:
+            raise errors.storage_refused(f, host, e.status, e.done, remote.size, tries) from None
+        raise errors.connection_lost(f, e.done, remote.size, e.cause, host, tries, hub.read_timeout) from None
+    except errors.ModelFileError as e:
+        if e.kind != "changed":
+            raise
+        dropped = ranges.load(partial, remote.size).total
+        ranges.discard(partial)  # another version's bytes: of no use to any later download
+        raise errors.changed_while_downloading(f, remote.etag, str(e), dropped) from None
+
+
+def fetch_into_cache(f: ModelFile, hub: Hub, remote: RemoteFile | None, progress: transfer.Progress,
+                     cancel: threading.Event | None = None) -> Fetched:
     """Download ``f`` (resuming a partial one) and return its path in the cache."""
     remote = remote or remote_file(f, hub)
     try:
         cache.check_names(remote.etag, remote.commit)
+        cache.snapshot_path(hub.cache_dir, f.repo, remote.commit, f.repo_path)
     except ValueError as e:
         raise errors.unreachable([f], hub, e) from None
     lock = cache.lock_path(hub.cache_dir, f.repo, remote.etag)
     lock.parent.mkdir(parents=True, exist_ok=True)
     with WeakFileLock(str(lock)):
         blob = cache.blob_path(hub.cache_dir, f.repo, remote.etag)
-        if blob.is_file() and remote.size in (None, blob.stat().st_size):
-            return cache.add_to_cache(hub.cache_dir, f.repo, f.repo_path, remote.etag, remote.commit)
+        if blob.is_file() and blob.stat().st_size == remote.size:
+            return Fetched(cache.add_to_cache(hub.cache_dir, f.repo, f.repo_path, remote.etag, remote.commit), 0)
 
         partial = cache.partial_path(hub.cache_dir, f.repo, remote.etag)
         partial.parent.mkdir(parents=True, exist_ok=True)
+        _take_over_legacy(hub, f, remote, partial)
         kept = bytes_kept(f, remote, hub)
-        if remote.size is not None and kept > remote.size:
-            log.warning("LTX2.3 AIO: %s is longer than %s; starting %s over", partial, f.name, f.name)
-            partial.unlink()
-            kept = 0
-        if remote.size is not None:
-            check_space(hub.cache_dir, remote.size - kept, [f])
+        check_space(hub.cache_dir, remote.size - kept, [f])
         if kept:
             log.info("LTX2.3 AIO: resuming %s after the %s already fetched", f.name, human_bytes(kept))
 
-        try:
-            size, sha256 = transfer.fetch(remote, _refresher(f, remote, hub), partial,
-                                          retry_waits=hub.retry_waits, progress=progress)
-        except transfer.WriteFailed as e:
-            free, _ = free_space(hub.cache_dir)
-            raise errors.disk_full(f, bytes_kept(f, remote, hub), remote.size, free, Path(hub.cache_dir),
-                                   e.error) from None
-        except transfer.ConnectionLost as e:
-            raise errors.connection_lost(f, e.done, remote.size, e.cause) from None
-        except transfer.Refused as e:
-            if e.status == 404:
-                raise errors.not_found(f, remote.url, e.status) from None
-            raise errors.hub_error(f, remote.url, e.status, e) from None
-
-        source = "the model set" if f.sha256 else "the hub's LFS ETag"
-        if remote.size is not None and size != remote.size:
-            moved = cache.quarantine(hub.cache_dir, f.repo, partial, f.name, "size-mismatch")
-            raise errors.verification_failed(f, "size", f"{size:,} bytes", f"{remote.size:,} bytes",
-                                             "the hub's size", moved)
+        sha256 = _transfer(f, hub, remote, partial, progress, cancel)[1]
+        received = remote.size - kept
         if remote.sha256 and sha256 != remote.sha256:
             moved = cache.quarantine(hub.cache_dir, f.repo, partial, f.name, "sha256-mismatch")
+            ranges.discard(partial)
+            source = "the model set" if f.sha256 else "the hub's LFS ETag"
             raise errors.verification_failed(f, "sha256", sha256, remote.sha256, source, moved)
-        return cache.add_to_cache(hub.cache_dir, f.repo, f.repo_path, remote.etag, remote.commit, partial)
+        path = cache.add_to_cache(hub.cache_dir, f.repo, f.repo_path, remote.etag, remote.commit, partial)
+        ranges.discard(partial)
+        return Fetched(path, received)

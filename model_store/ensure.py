@@ -1,9 +1,11 @@
 """Make a run's model files available to ComfyUI: the call the node layer makes before it expands.
 
 A file found in one of ComfyUI's folders for it (extra_model_paths.yaml included) or in the
-Hugging Face cache is used as it is, with no network. The rest are checked with the hub (one
-metadata request each), the disk space for all of them is checked, and they are downloaded one
-after the other into the cache, verified, and linked under ``<first folder>/<name>``.
+Hugging Face cache is used as it is, with no network; a file in a ComfyUI folder whose size differs
+from the exact size the set names is not (an interrupted copy). The rest are checked with the hub
+(one metadata request each), the disk space for all of them and the place each will be linked to
+are checked, and they are downloaded at the same time into the cache, verified, and linked under
+``<first folder>/<name>``.
 
 Everything that goes wrong is a ``ModelFileError`` whose message says what is missing, how big it
 is, and what to do.
@@ -13,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from concurrent.futures import TimeoutError as WaitTimeout
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
@@ -43,7 +45,7 @@ class Found:
 def find_file(f: ModelFile, comfy: ComfyPaths, hub: Hub | None = None) -> Found | None:
     """Where ``f`` already is, without network and without changing anything."""
     path = comfy.find(f.folder, f.name)
-    if path:
+    if path and _right_size(f, path):
         return Found(path, "models")
     if f.repo:
         hub = hub or Hub.from_environment()
@@ -52,6 +54,29 @@ def find_file(f: ModelFile, comfy: ComfyPaths, hub: Hub | None = None) -> Found 
         if cached and (not f.size_exact or f.size is None or os.path.getsize(cached) == f.size):
             return Found(cached, "hf_cache")
     return None
+
+
+def _right_size(f: ModelFile, path: str) -> bool:
+    try:
+        return not f.size_exact or f.size is None or os.path.getsize(path) == f.size
+    except OSError:
+        return False
+
+
+def check_target(f: ModelFile, comfy: ComfyPaths) -> None:
+    """Raise before downloading ``f`` if what sits where it will be linked cannot be replaced."""
+    dirs = comfy.model_dirs(f.folder)
+    if not dirs:
+        raise errors.target_taken(f, f"models/{f.folder}", f"ComfyUI has no model folder '{f.folder}'")
+    target = os.path.join(dirs[0], *f.name.split("/"))
+    if os.path.islink(target) or not os.path.lexists(target):
+        return  # a link (maybe dangling) is replaced when the file is linked
+    if os.path.isdir(target):
+        raise errors.target_taken(f, target, "it is a folder")
+    size = os.path.getsize(target)
+    raise errors.target_taken(f, target, f"a file of {size:,} bytes where the model set expects {f.size:,} "
+                                         "(an incomplete or different copy)" if f.size_exact and f.size is not None
+                              else "a file that is not the one in the Hugging Face cache")
 
 
 def _expose(f: ModelFile, cached: str, comfy: ComfyPaths) -> str:
@@ -103,6 +128,8 @@ def prepare(files: Mapping[str, ModelFile], *, comfy: ComfyPaths, hub: Hub | Non
 
     check_downloadable(list(plan.files.values()), hub=hub, allow_download=allow_download, mode=mode,
                        model_set=model_set)
+    for f in plan.files.values():
+        check_target(f, comfy)
     for key, f in plan.files.items():
         plan.remotes[key] = None if DOWNLOADS.running(f) else remote_file(f, hub)
     new = [(plan.files[k], r) for k, r in plan.remotes.items() if r is not None]
@@ -124,31 +151,33 @@ def check_downloadable(files: Sequence[ModelFile], *, hub: Hub | None = None, al
         raise errors.offline(files, hub, mode, model_set)
 
 
-def _wait(job: Job, progress: Progress | None, base: int, total: int) -> str:
+def _wait(jobs: Mapping[tuple[str, str], Job], plan: Fetch, progress: Progress | None) -> dict[tuple[str, str], str]:
     # Waiting in the caller's thread keeps `progress` there too: ComfyUI's progress hook raises
-    # there when the user interrupts, which stops the waiting, not the shared download.
-    while True:
-        try:
-            return job.future.result(timeout=WAIT_TICK_S)
-        except WaitTimeout:
-            if progress:
-                progress(base + job.done, max(total, base + job.done))
-        except ModelFileError as e:
-            raise ModelFileError(str(e), e.kind, e.files) from None
+    # there when the user interrupts, which stops the waiting, not the shared downloads.
+    results: dict[tuple[str, str], str] = {}
+    while len(results) < len(jobs):
+        for key, job in jobs.items():
+            if key in results or not job.future.done():
+                continue
+            try:
+                results[key] = job.future.result()
+            except ModelFileError as e:
+                raise ModelFileError(str(e), e.kind, e.files) from None
+        if progress:
+            done = sum(plan.size(k, j) if k in results else j.done for k, j in jobs.items())
+            progress(done, max(done, sum(plan.size(k, j) for k, j in jobs.items())))
+        if len(results) < len(jobs):
+            wait([j.future for k, j in jobs.items() if k not in results], timeout=WAIT_TICK_S,
+                 return_when=FIRST_COMPLETED)
+    return results
 
 
 def fetch(plan: Fetch, *, comfy: ComfyPaths, progress: Progress | None = None) -> dict[str, str]:
-    """Download what ``prepare`` left missing, one file after the other, and link each."""
+    """Download what ``prepare`` left missing, the files at the same time, and link each."""
     paths = dict(plan.paths)
-    total = sum(plan.size(k) for k in plan.files)
-    base = 0
-    for key, f in plan.files.items():
-        job = DOWNLOADS.start(f, plan.hub, plan.remotes.get(key))
-        cached = _wait(job, progress, base, total)
-        base += plan.size(key, job)
-        if progress:
-            progress(base, max(total, base))
-        path = _expose(f, cached, comfy)
+    jobs = {key: DOWNLOADS.start(f, plan.hub, plan.remotes.get(key)) for key, f in plan.files.items()}
+    for key, cached in _wait(jobs, plan, progress).items():
+        path = _expose(plan.files[key], cached, comfy)
         paths.update({role: path for role, m in plan.missing.items() if file_key(m) == key})
     return {role: paths[role] for role in plan.roles}
 

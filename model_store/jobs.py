@@ -37,9 +37,10 @@ class Job:
     future: Future = field(default_factory=Future)  # the file's path in the cache
     done: int = 0
     total: int | None = None
-    state: str = "downloading"  # then "done" or "error"
+    state: str = "downloading"  # then "done", "error" or "cancelled"
     error: str | None = None
     started: float = field(default_factory=time.monotonic)
+    cancel: threading.Event = field(default_factory=threading.Event)
 
     def payload(self) -> dict:
         data = {"file": self.file.name, "folder": self.file.folder, "repo": self.file.repo,
@@ -94,6 +95,15 @@ class Downloads:
                          name=f"ltx23_aio download {f.name}").start()
         return job
 
+    def cancel(self, name: str | None = None) -> list[str]:
+        """Stop the running downloads of the file called ``name`` (every one when None); each ends
+        with the state "cancelled" and keeps its bytes for a later resume. Returns their names."""
+        with self._lock:
+            jobs = [j for j in self._running.values() if name is None or j.file.name == name]
+        for job in jobs:
+            job.cancel.set()
+        return sorted({j.file.name for j in jobs})
+
     def report_error(self, f: ModelFile, message: str) -> None:
         """An error about ``f`` found after its download (linking it): tell the listeners too."""
         job = Job(f, state="error", error=message)
@@ -119,13 +129,15 @@ class Downloads:
         self.emit(job)
         try:
             from .download import fetch_into_cache  # with the first download, not at ComfyUI's startup
-            path = fetch_into_cache(f, hub, remote, _Reporter(self, job))
+            fetched = fetch_into_cache(f, hub, remote, _Reporter(self, job), job.cancel)
         except Exception as e:
             if not isinstance(e, ModelFileError):
                 log.exception("LTX2.3 AIO: downloading %s failed", f.name)
                 e = ModelFileError(f"Downloading {f.name} failed: {type(e).__name__}: {e}", "unexpected", [f])
-            job.state, job.error = "error", str(e)
-            log.error("LTX2.3 AIO: %s", e)
+            job.state, job.error = ("cancelled" if e.kind == "cancelled" else "error"), str(e)
+            # Callers that wait on the job (the prefetch command, a node) show the message themselves.
+            log.log(logging.INFO if e.kind == "cancelled" else logging.ERROR, "LTX2.3 AIO: %s", e,
+                    extra={"ltx23_aio_job_error": True})
             self._finish(job)
             job.future.set_exception(e)
             return
@@ -133,10 +145,14 @@ class Downloads:
         job.state = "done"
         job.total = job.total if job.total is not None else job.done
         job.done = job.total
-        log.info("LTX2.3 AIO: %s ready (%s in %.0f s, %.0f MB/s): %s", f.name, human_bytes(job.done), seconds,
-                 job.done / seconds / 1e6, path)
+        if fetched.received:
+            log.info("LTX2.3 AIO: %s ready (%s fetched in %.0f s, %.0f MB/s): %s", f.name,
+                     human_bytes(fetched.received), seconds, fetched.received / seconds / 1e6, fetched.path)
+        else:
+            log.info("LTX2.3 AIO: %s ready (already in the Hugging Face cache, fetched by another process): %s",
+                     f.name, fetched.path)
         self._finish(job)
-        job.future.set_result(path)
+        job.future.set_result(fetched.path)
 
     def _finish(self, job: Job) -> None:
         with self._lock:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from .hub import Hub
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 ETAG_TIMEOUT_S = 10
+RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
 
 
 def _transport_errors() -> tuple[type[BaseException], ...]:
@@ -41,7 +43,7 @@ class RemoteFile:
     location: str  # where the bytes are served (a CDN, or the hub itself)
     etag: str
     commit: str
-    size: int | None
+    size: int
     sha256: str | None  # expected: from the model set, else the hub's LFS ETag
 
     @property
@@ -55,20 +57,31 @@ def _status(error: HfHubHTTPError) -> int | None:
     return getattr(response, "status_code", None)
 
 
+def _metadata(f: ModelFile, hub: Hub):
+    # Retried like the transfer: one 503 from a busy hub must not fail a run.
+    url = hub.file_url(f.repo, f.repo_path)
+    tries = len(hub.retry_waits) + 1
+    for attempt in range(tries):
+        try:
+            return get_hf_file_metadata(url, timeout=ETAG_TIMEOUT_S, endpoint=hub.endpoint)
+        except HfHubHTTPError as e:
+            status = _status(e)
+            if status in (401, 403):
+                raise errors.access_denied(f, hub, status) from None
+            if status == 404:
+                raise errors.not_found(f, hub, status) from None
+            if status not in RETRY_STATUS or attempt == tries - 1:
+                raise errors.hub_error(f, hub, status, attempt + 1) from None
+        except TRANSPORT_ERRORS as e:
+            if attempt == tries - 1:
+                raise errors.unreachable([f], hub, e) from None
+        time.sleep(hub.retry_waits[attempt])
+
+
 def remote_file(f: ModelFile, hub: Hub) -> RemoteFile:
     """The hub's answer for ``f`` at revision main; ModelFileError when it has none for us."""
     url = hub.file_url(f.repo, f.repo_path)
-    try:
-        meta = get_hf_file_metadata(url, timeout=ETAG_TIMEOUT_S, endpoint=hub.endpoint)
-    except HfHubHTTPError as e:
-        status = _status(e)
-        if status in (401, 403):
-            raise errors.access_denied(f, url, status, hub) from None
-        if status == 404:
-            raise errors.not_found(f, url, status) from None
-        raise errors.hub_error(f, url, status, e) from None
-    except TRANSPORT_ERRORS as e:
-        raise errors.unreachable([f], hub, e) from None
+    meta = _metadata(f, hub)
     if not meta.commit_hash or not meta.etag:
         raise errors.unreachable([f], hub, ValueError(
             "the answer lacks X-Repo-Commit or ETag, so it is not a Hugging Face hub; check HF_ENDPOINT"))
@@ -78,6 +91,7 @@ def remote_file(f: ModelFile, hub: Hub) -> RemoteFile:
         raise errors.changed_upstream(f, "sha256", etag_sha, f.sha256.lower())
     if f.size_exact and f.size is not None and meta.size is not None and meta.size != f.size:
         raise errors.changed_upstream(f, "size", f"{meta.size:,} bytes", f"{f.size:,} bytes")
-    return RemoteFile(url, meta.location, meta.etag, meta.commit_hash,
-                      meta.size if meta.size is not None else (f.size if f.size_exact else None),
-                      (f.sha256 or "").lower() or etag_sha)
+    size = meta.size if meta.size is not None else (f.size if f.size_exact else None)
+    if size is None:
+        raise errors.no_size(f, hub)
+    return RemoteFile(url, meta.location, meta.etag, meta.commit_hash, size, (f.sha256 or "").lower() or etag_sha)

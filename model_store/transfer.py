@@ -1,50 +1,62 @@
-"""Fetch a file's bytes into its partial file in the cache, resuming where an earlier try stopped.
+"""Fetch a file's bytes into its partial file over several connections, resuming what is missing.
 
-huggingface_hub 2.x downloads into a temporary file unique to the call and deletes it on any
-failure, so a connection dropped after 20 of 29 GB would start over. Here the partial file
-(``blobs/<etag>.incomplete``) is kept and the rest is asked for with a Range request: within a run
-(a few retries) and across runs. The sha256 is computed while the bytes arrive, in a second thread,
-so verifying a 30 GB file costs no second pass over it.
+A CDN serves each connection at a capped rate (tens of MB/s), so one stream cannot fill a fast
+link: like aria2c, the file is fetched as byte ranges over ``connections`` keep-alive connections.
+Ranges are handed out lowest offset first and shrink towards the end (each takes a share of what
+is left), and a connection with nothing left to take splits the largest range still in flight, so
+all connections stay busy to the end and the file fills from its start — which lets the sha256
+follow the download instead of reading the whole file again afterwards (follow_hash.py).
 
-The metadata request goes through huggingface_hub (remote.py); this is a plain HTTP GET of the
-location it returned, with the hub's headers. The token goes only to the hub's own origin, also
-across redirects.
+Every interruption keeps what was written (ranges.py records it), and every download ends:
+    * never a byte written past the announced size, and at most ``REFETCHES`` times the file's
+      size received beyond what was missing (a server that ignores ranges, restarts, loops);
+    * a connection that fails waits and retries, a few times in a row at most;
+    * what no retry changes (storage of another size, a body longer than announced, a 404)
+      stops the download at once, with what happened.
+The metadata request goes through huggingface_hub (remote.py); this is plain HTTP to the location
+it returned. The token goes only to the hub's own origin.
 """
 from __future__ import annotations
 
-import hashlib
 import http.client
-import queue
-import ssl
+import os
 import threading
 import time
-import urllib.error
-import urllib.request
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
 from huggingface_hub.utils import build_hf_headers
 
+from . import ranges
 from .errors import ModelFileError
+from .follow_hash import FollowHash
+from .http_client import Connection, origin
 from .remote import RemoteFile
 
-CHUNK = 4 << 20
-READ_TIMEOUT_S = 30
-HASH_QUEUE = 4  # chunks waiting to be hashed: bounds the memory a slow hash can hold
-RETRY_STATUS = {408, 429, 500, 502, 503, 504}
+CHUNK = 1 << 20
+REFETCHES = 2  # whole-file re-fetches a download may cost beyond what was missing
+SAVE_EVERY_S = 0.2  # how stale the record of fetched ranges may get (what a kill -9 re-fetches)
+TICK_S = 0.1
+RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
+REFRESH_STATUS = {401, 403, 410}  # a signed CDN address expired: ask the hub for a new one
 Progress = Callable[[int, "int | None"], None]
 
 
-class ConnectionLost(Exception):
-    def __init__(self, done: int, cause: BaseException):
+class Failed(Exception):
+    """The download stopped; ``done`` bytes of it are kept on disk."""
+
+    done = 0
+
+
+class ConnectionLost(Failed):
+    def __init__(self, cause: BaseException, status: int | None):
         super().__init__(str(cause))
-        self.done = done
-        self.cause = cause
+        self.cause, self.status = cause, status
 
 
-class WriteFailed(Exception):
+class WriteFailed(Failed):
     """Writing to the partial file failed (disk full, file size limit)."""
 
     def __init__(self, error: OSError):
@@ -52,194 +64,352 @@ class WriteFailed(Exception):
         self.error = error
 
 
-class Refused(Exception):
-    """The file's location answered with a status that no retry will change."""
+class StorageMissing(Failed):
+    """The storage server answered 404 for a file the hub lists (with an unchanged ETag)."""
 
-    def __init__(self, status: int):
-        super().__init__(f"HTTP {status}")
-        self.status = status
+
+class StorageSize(Failed):
+    """The storage serves another number of bytes than the hub announced."""
+
+    def __init__(self, served: int | None, what: str):
+        super().__init__(what)
+        self.served, self.what = served, what
+
+
+class OverBudget(Failed):
+    def __init__(self, received: int):
+        super().__init__(f"{received:,} bytes received")
+        self.received = received
+
+
+class Cancelled(Failed):
+    pass
 
 
 class _Retry(Exception):
-    def __init__(self, cause: BaseException):
+    def __init__(self, cause: BaseException | str, status: int | None = None):
         super().__init__(str(cause))
-        self.cause = cause
+        self.cause = cause if isinstance(cause, BaseException) else ConnectionError(cause)
+        self.status = status
 
 
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme, parts.netloc
+class _Refresh(_Retry):
+    def __init__(self, cause: str, status: int, location: str):
+        super().__init__(cause, status)
+        self.location = location  # the address that was refused
 
 
-class _KeepTokenOnOrigin(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None and _origin(newurl) != _origin(req.full_url):
-            new.remove_header("Authorization")
-        return new
+@dataclass(eq=False)
+class _Piece:
+    start: int
+    end: int
+    cursor: int = -1
+    reserved: int = -1  # cursor + the bytes being written now: a split never cuts below it
+
+    def __post_init__(self):
+        self.cursor = self.reserved = self.start
 
 
-def _ssl_context() -> ssl.SSLContext:
+@dataclass(frozen=True)
+class Settings:
+    connections: int
+    min_piece: int
+    read_timeout: float
+    retry_waits: tuple[float, ...]
+
+
+def _content_range(value: str | None) -> tuple[int | None, int | None]:
+    """(first byte, complete length) of a Content-Range header."""
     try:
-        import certifi  # what huggingface_hub's HTTP client trusts; Python's own store may be empty (macOS)
-    except ImportError:
-        return ssl.create_default_context()
-    return ssl.create_default_context(cafile=certifi.where())
+        unit, spec = value.split(None, 1)
+        span, total = spec.split("/")
+        start = None if span == "*" else int(span.split("-")[0])
+        return start, (None if total == "*" else int(total))
+    except (AttributeError, ValueError):
+        return None, None
 
 
-@lru_cache(maxsize=1)
-def _opener() -> urllib.request.OpenerDirector:
-    # Built on first use: loading the CA store costs ~30 ms, too much for ComfyUI's startup.
-    return urllib.request.build_opener(_KeepTokenOnOrigin, urllib.request.HTTPSHandler(context=_ssl_context()))
+class _Download:
+    def __init__(self, remote: RemoteFile, refresh: Callable[[], RemoteFile], partial: Path,
+                 settings: Settings, cancel: threading.Event | None):
+        self.remote, self._refresh_remote, self.partial, self.settings = remote, refresh, partial, settings
+        self.size: int = remote.size
+        self.cancel = cancel or threading.Event()
+        self.lock = threading.Lock()
+        self.done = ranges.load(partial, self.size)
+        self.budget = self.size - self.done.total + REFETCHES * self.size
+        self.received = 0
+        self.fatal: BaseException | None = None
+        self.last_failure: _Retry | None = None
+        self.single = False  # the server ignores ranges: one stream of the whole file
+        self._free = list(self.done.holes())
+        self._active: set[_Piece] = set()
+        self._connections: set[Connection] = set()
+        self._stopped = threading.Event()
+        self._refreshing = threading.Lock()
+        headers = build_hf_headers(library_name="ltx23-aio")
+        self._headers = headers if remote.same_origin else {k: v for k, v in headers.items()
+                                                            if k.lower() != "authorization"}
+        self._token_origin = origin(remote.url)
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
+        self.fd = os.open(partial, flags, 0o644)
+        if os.fstat(self.fd).st_size > self.size:
+            os.ftruncate(self.fd, self.size)
 
+    # -- handing out ranges ----------------------------------------------------------------
+    def take(self) -> _Piece | None:
+        with self.lock:
+            if self.fatal is not None:
+                return None
+            if self.single:
+                if self._active or self.done.total >= self.size:
+                    return None
+                piece = _Piece(0, self.size)  # the one stream broke: it starts over (within the budget)
+                self._active.add(piece)
+                return piece
+            if self._free:
+                left = sum(end - start for start, end in self._free)
+                share = max(self.settings.min_piece, left // (2 * self.settings.connections))
+                start, end = self._free[0]
+                if self.settings.connections == 1:
+                    share = end - start
+                cut = min(end, start + share)
+                if end - cut < self.settings.min_piece:
+                    cut = end  # no crumb left behind for a request of its own
+                self._free[0:1] = [] if cut == end else [(cut, end)]
+                piece = _Piece(start, cut)
+            else:
+                victim = max(self._active, key=lambda p: p.end - p.reserved, default=None)
+                if victim is None or victim.end - victim.reserved < 2 * self.settings.min_piece:
+                    return None
+                middle = victim.reserved + (victim.end - victim.reserved) // 2
+                piece, victim.end = _Piece(middle, victim.end), middle
+            self._active.add(piece)
+            return piece
 
-class _Hasher:
-    def __init__(self):
-        self._sha = hashlib.sha256()
-        self._queue: queue.Queue[bytes | None] = queue.Queue(HASH_QUEUE)
-        self._thread = threading.Thread(target=self._run, name="ltx23_aio sha256", daemon=True)
-        self._thread.start()
+    def give_back(self, piece: _Piece) -> None:
+        with self.lock:
+            self._active.discard(piece)
+            if piece.cursor < piece.end and not self.single:
+                self._free.append((piece.cursor, piece.end))
+                self._free.sort()
 
-    def _run(self) -> None:
-        while (data := self._queue.get()) is not None:
-            self._sha.update(data)  # hashlib releases the GIL on large buffers: this overlaps the download
-
-    def update(self, data: bytes) -> None:
-        self._queue.put(data)
-
-    def hexdigest(self) -> str:
-        self._queue.put(None)
-        self._thread.join()
-        return self._sha.hexdigest()
-
-
-class _Sink:
-    """The partial file, its size and its running sha256."""
-
-    def __init__(self, path: Path, hashing: bool):
-        self._file = open(path, "ab")
-        self.size = self._file.tell()
-        self._hashing = hashing
-        self._hasher = self._new_hasher()
-
-    def _new_hasher(self) -> _Hasher | None:
-        if not self._hashing:
-            return None
-        hasher = _Hasher()
-        if self.size:
-            with open(self._file.name, "rb") as kept:
-                while data := kept.read(CHUNK):
-                    hasher.update(data)
-        return hasher
-
-    def write(self, data: bytes) -> None:
+    # -- writing -----------------------------------------------------------------------------
+    def write(self, piece: _Piece, data: bytes) -> bool:
+        """Write what of ``data`` belongs to ``piece``; False once the piece is complete."""
+        with self.lock:
+            self.received += len(data)
+            if self.received > self.budget:
+                raise OverBudget(self.received)
+            n = min(len(data), piece.end - piece.cursor)
+            at = piece.cursor
+            piece.reserved = at + n
+        view = memoryview(data)[:n]
         try:
-            self._file.write(data)
+            while view:
+                written = os.pwrite(self.fd, view, at)
+                view, at = view[written:], at + written
         except OSError as e:
             raise WriteFailed(e) from e
-        self.size += len(data)
-        if self._hasher:
-            self._hasher.update(data)
+        finally:
+            with self.lock:  # what was written, also when the disk filled up halfway
+                self.done.add(piece.cursor, at)
+                piece.cursor = piece.reserved = at
+        return piece.cursor < piece.end
 
-    def restart(self) -> None:
-        self._stop_hashing()
-        self._file.truncate(0)
-        self.size = 0
-        self._hasher = self._new_hasher()
-
-    def _stop_hashing(self) -> str | None:
-        hasher, self._hasher = self._hasher, None
-        return hasher.hexdigest() if hasher else None
-
-    def finish(self) -> str | None:
-        """The sha256 of the complete file (None when not hashing)."""
-        self._file.flush()
-        return self._stop_hashing()
-
-    def close(self) -> None:
+    # -- one connection ------------------------------------------------------------------------
+    def worker(self) -> None:
+        connection = Connection(self.settings.read_timeout, self._headers, self._token_origin)
+        with self.lock:
+            self._connections.add(connection)
+        failures = 0
         try:
-            self._file.close()
-        except OSError:
-            pass  # the write that failed already said why
-        self._stop_hashing()
+            while not self._stopped.is_set():
+                piece = self.take()
+                if piece is None:
+                    return
+                before = piece.cursor
+                try:
+                    self._fetch(connection, piece)
+                    with self.lock:
+                        self._active.discard(piece)
+                    failures = 0
+                    continue
+                except _Retry as e:
+                    self.give_back(piece)
+                    connection.close()
+                    if piece.cursor > before:
+                        failures = 0
+                    with self.lock:
+                        self.last_failure = e
+                    if isinstance(e, _Refresh):
+                        self._refresh(e)
+                except (OSError, http.client.HTTPException) as e:
+                    self.give_back(piece)
+                    connection.close()
+                    if self._stopped.is_set():
+                        return
+                    if piece.cursor > before:
+                        failures = 0
+                    with self.lock:
+                        self.last_failure = _Retry(e)
+                if failures == len(self.settings.retry_waits):
+                    return
+                self._stopped.wait(self.settings.retry_waits[failures])
+                failures += 1
+        except BaseException as e:  # noqa: BLE001 -- handed to the caller's thread
+            self.stop(e)
+        finally:
+            connection.close()
 
-
-def _content_range_start(value: str | None) -> int | None:
-    try:
-        return int(value.split()[1].split("-")[0])
-    except (AttributeError, IndexError, ValueError):
-        return None
-
-
-def _get_rest(remote: RemoteFile, sink: _Sink, progress: Progress) -> None:
-    headers = build_hf_headers(library_name="ltx23-aio")
-    if not remote.same_origin:
-        headers.pop("authorization", None)
-    if sink.size:
-        headers["Range"] = f"bytes={sink.size}-"
-    try:
-        response = _opener().open(urllib.request.Request(remote.location, headers=headers), timeout=READ_TIMEOUT_S)
-    except urllib.error.HTTPError as e:
-        e.close()
-        if e.code == 416 and remote.size is not None and sink.size == remote.size:
-            return  # the partial file was already complete
-        if e.code == 416:
-            sink.restart()
-        if e.code == 416 or e.code in RETRY_STATUS or e.code in (401, 403):
-            raise _Retry(e) from e  # 401/403 here: the signed CDN address expired; a retry asks for a new one
-        raise Refused(e.code) from e
-    except (OSError, http.client.HTTPException) as e:
-        raise _Retry(e) from e
-
-    with response:
-        if sink.size and response.status == 200:
-            sink.restart()  # the server ignored the Range: it sends the whole file
-        elif response.status == 206 and _content_range_start(response.headers.get("Content-Range")) != sink.size:
-            sink.restart()
-            raise _Retry(ValueError(f"the server resumed at the wrong place ({response.headers.get('Content-Range')})"))
-        while True:
-            try:
+    def _fetch(self, connection: Connection, piece: _Piece) -> None:
+        extra = {"Range": f"bytes={piece.cursor}-{piece.end - 1}", "Accept-Encoding": "identity"}
+        with self.lock:
+            location = self.remote.location
+        response = connection.get(location, extra)
+        try:
+            self._check(response, piece, location)
+            single = response.status == 200
+            while True:
                 data = response.read1(CHUNK)  # what has arrived: a stalled connection leaves no bytes unsaved
-            except (OSError, http.client.HTTPException) as e:
-                raise _Retry(e) from e
-            if not data:
-                break
-            sink.write(data)
-            progress(sink.size, remote.size)
-        if response.length:  # http.client returns b"" (no error) when the connection closes early
-            raise _Retry(ConnectionResetError(f"connection closed {response.length:,} bytes before the end"))
-    if remote.size is not None and sink.size < remote.size:
-        raise _Retry(ConnectionResetError(f"got {sink.size:,} of {remote.size:,} bytes"))
+                if not data:
+                    break
+                if self._stopped.is_set():
+                    raise _Retry("stopped")
+                if not self.write(piece, data):
+                    break
+            if piece.cursor < piece.end:
+                raise _Retry(f"connection closed {piece.end - piece.cursor:,} bytes before the end of the range")
+            if single and piece.end == self.size:  # (another stream may have taken over: then it checks)
+                extra_byte = response.read(1)
+                if extra_byte:
+                    raise StorageSize(None, f"the storage server sent more than the {self.size:,} bytes the "
+                                            "hub announced")
+        finally:
+            connection.done(response)
 
+    def _check(self, response: http.client.HTTPResponse, piece: _Piece, location: str) -> None:
+        status = response.status
+        if status in (206, 200):
+            length = response.getheader("Content-Length")
+            if status == 206:
+                start, total = _content_range(response.getheader("Content-Range"))
+                if total is not None and total != self.size:
+                    raise StorageSize(total, f"the storage server holds {total:,} bytes, the hub announced "
+                                             f"{self.size:,}")
+                if start != piece.cursor:
+                    raise _Retry(f"the server answered the range {piece.cursor:,}- with "
+                                 f"{response.getheader('Content-Range')}")
+                return
+            if length is not None and length.isdigit() and int(length) != self.size:
+                raise StorageSize(int(length), f"the storage server sends {int(length):,} bytes, the hub "
+                                               f"announced {self.size:,}")
+            self._go_single(piece)
+            return
+        response.read(64 << 10)
+        if status == 416:
+            _, total = _content_range(response.getheader("Content-Range"))
+            if total is not None and total != self.size:
+                raise StorageSize(total, f"the storage server holds {total:,} bytes, the hub announced "
+                                         f"{self.size:,}")
+            raise _Retry(f"HTTP 416 for bytes {piece.cursor:,}-{piece.end - 1:,}", status)
+        if status == 404 or status in REFRESH_STATUS:
+            raise _Refresh(f"HTTP {status}", status, location)
+        if status in RETRY_STATUS:
+            raise _Retry(f"HTTP {status}", status)
+        raise ConnectionLost(ConnectionError(f"HTTP {status}"), status)
 
-def fetch(remote: RemoteFile, refresh: Callable[[], RemoteFile], partial: Path, *,
-          retry_waits: tuple[float, ...], progress: Progress) -> tuple[int, str | None]:
-    """Complete ``partial`` from ``remote``; returns its size and sha256 (when one is expected).
+    def _go_single(self, piece: _Piece) -> None:
+        # The server ignores Range and sends the whole file: this connection writes it from the
+        # start (over what is there: the same bytes) and every other one stops.
+        with self.lock:
+            self.single = True
+            for other in self._active:
+                if other is not piece:
+                    other.end = other.reserved
+            self._free = []
+            piece.start = piece.cursor = piece.reserved = 0
+            piece.end = self.size
 
-    Retries after a dropped connection, asking the hub again for the file's location (signed CDN
-    addresses expire); gives up after ``len(retry_waits)`` tries in a row that fetched nothing.
-    """
-    sink = _Sink(partial, hashing=remote.sha256 is not None)
-    idle = 0
-    try:
-        progress(sink.size, remote.size)
-        while True:
-            before = sink.size
+    def _refresh(self, failure: _Refresh) -> None:
+        with self._refreshing:
+            with self.lock:
+                if self.remote.location != failure.location:
+                    return  # another connection asked the hub already
             try:
-                _get_rest(remote, sink, progress)
-                return sink.size, sink.finish()
-            except _Retry as e:
-                last = e.cause
-            if sink.size > before:
-                idle = 0
-            if idle == len(retry_waits):
-                raise ConnectionLost(sink.size, last)
-            time.sleep(retry_waits[idle])
-            idle += 1
-            try:
-                remote = refresh()
+                remote = self._refresh_remote()  # raises when the ETag changed: the bytes here are another file's
             except ModelFileError as e:
-                if e.kind != "unreachable":
-                    raise
-    finally:
-        sink.close()
+                if e.kind == "changed":
+                    self.stop(e)
+                return
+            if failure.status == 404 and remote.location == failure.location:
+                self.stop(StorageMissing(f"HTTP 404 from {urlsplit(failure.location).hostname}"))
+            with self.lock:
+                self.remote = remote
+
+    # -- the whole -----------------------------------------------------------------------------
+    def stop(self, error: BaseException) -> None:
+        with self.lock:
+            if self.fatal is None:
+                self.fatal = error
+            connections = list(self._connections)
+        self._stopped.set()
+        for connection in connections:
+            connection.close()
+
+    def run(self, progress: Progress) -> str | None:
+        hasher = FollowHash(str(self.partial), self.size) if self.remote.sha256 else None
+        saved_at = time.monotonic()
+        try:
+            count = min(self.settings.connections,
+                        max(1, -(-(self.size - self.done.total) // self.settings.min_piece)))
+            workers = [threading.Thread(target=self.worker, name=f"ltx23_aio range {i}", daemon=True)
+                       for i in range(count if self.done.total < self.size else 0)]
+            for w in workers:
+                w.start()
+            progress(self.done.total, self.size)
+            while any(w.is_alive() for w in workers):
+                workers[0].join(TICK_S) if workers[0].is_alive() else time.sleep(TICK_S)
+                if self.cancel.is_set():
+                    self.stop(Cancelled("cancelled"))
+                with self.lock:
+                    done, prefix = self.done.total, self.done.prefix
+                if hasher:
+                    hasher.advance(prefix)
+                progress(done, self.size)
+                if time.monotonic() - saved_at >= SAVE_EVERY_S:
+                    ranges.save(self.partial, self.done)
+                    saved_at = time.monotonic()
+            for w in workers:
+                w.join()
+            ranges.save(self.partial, self.done)
+            if self.fatal is not None:
+                if isinstance(self.fatal, Failed):
+                    self.fatal.done = self.done.total
+                raise self.fatal
+            if self.done.total < self.size:
+                failure = self.last_failure or _Retry("no connection could be made")
+                raise _lost(failure, self.done.total)
+            progress(self.size, self.size)
+            return hasher.hexdigest() if hasher else None
+        finally:
+            if hasher:
+                hasher.close()
+            os.close(self.fd)
+
+
+def _lost(failure: _Retry, done: int) -> ConnectionLost:
+    error = ConnectionLost(failure.cause, failure.status)
+    error.done = done
+    return error
+
+
+def fetch(remote: RemoteFile, refresh: Callable[[], RemoteFile], partial: Path, settings: Settings, *,
+          progress: Progress, cancel: threading.Event | None = None) -> tuple[int, str | None]:
+    """Complete ``partial`` (``remote.size`` bytes) from ``remote``; returns its size and sha256
+    (None when ``remote`` names none to check).
+
+    Raises a ``Failed`` subclass (with ``done``: the bytes kept) or ModelFileError (the ETag
+    changed); the ranges fetched are recorded beside ``partial`` either way.
+    """
+    return remote.size, _Download(remote, refresh, partial, settings, cancel).run(progress)

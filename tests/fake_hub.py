@@ -5,12 +5,23 @@
         an ETag, as huggingface.co answers for LFS files (and no X-Xet-* headers, so clients do
         not switch to the xet protocol); or 404 / 401 / 403 with X-Error-Code.
     GET <cdn>/<org>/<repo>/blobs/<sha256>  (another port, so another origin: clients must not send the token)
-        the bytes, honouring ``Range: bytes=N-`` with 206 and Content-Range.
+        the bytes, honouring ``Range: bytes=A-`` and ``bytes=A-B`` with 206 and Content-Range.
 
-Faults are scripted per file: ``cut`` (send up to an offset, then drop the connection), ``hold``
-(send up to an offset, then wait for ``release()``), ``drop`` (drop before answering). Every
-request is recorded with the bytes it was sent. Runs in a thread (tests) or as a process
-(``python tests/fake_hub.py DATAFILE REPO PATH [RATE_MB]``, for the benchmark).
+Faults, scripted per file the way real CDNs, mirrors and proxies misbehave:
+    per body request, in order (``faults``): ``("cut", n)`` send n bytes, then drop the connection;
+    ``("hold", n)`` send n bytes, then wait for ``release()``; ``("stall", n)`` send n bytes, then
+    nothing, until the client gives up; ``("drop",)`` drop before answering; ``("status", code)``;
+    ``("swap", n, data)`` send n bytes, then the file is replaced upstream (new ETag; the old blob
+    is gone) and the connection dropped.
+    for every request: ``storage_size`` (storage holds fewer or more bytes than the hub announces,
+    with consistent headers), ``ignore_range`` (always 200 and the whole body), ``extra`` (that
+    many bytes more than announced, Content-Length saying so), ``endless`` (no Content-Length, the
+    body never ends), ``storage_status`` (every body request gets it: 403, 404, 503…),
+    ``meta_status`` (the metadata requests, in order, get these statuses first).
+    links: ``rate`` caps each connection (bytes/s, as a CDN caps a stream), ``link_rate`` caps all
+    connections to the file together (as the user's line does).
+Every request is recorded with the bytes it was sent. Runs in a thread (tests) or as a process
+(``python tests/fake_hub.py DATAFILE REPO PATH [LINK_MB] [CONNECTION_MB]``, for the benchmark).
 """
 from __future__ import annotations
 
@@ -35,10 +46,26 @@ class HubFile:
     size: int
     status: int | None = None  # answer the metadata request with this error
     linked_size: int | None = None  # what to advertise instead of the real size
-    faults: list = field(default_factory=list)  # per body request, in order: ("cut", n), ("hold", n), ("drop",)
-    rate: float | None = None  # bytes per second, to stand for a real network link
+    faults: list = field(default_factory=list)  # per body request, in order: see the module's docstring
+    rate: float | None = None  # bytes per second per connection
+    link_rate: float | None = None  # bytes per second over all connections together
+    storage_size: int | None = None
+    ignore_range: bool = False
+    extra: int = 0
+    endless: bool = False
+    storage_status: int | None = None
+    meta_status: list = field(default_factory=list)
+    _link_free_at: float = 0.0  # when the shared link has sent what it was given
+
+    @property
+    def served(self) -> int:
+        return self.size if self.storage_size is None else self.storage_size
 
     def read(self, start: int, end: int) -> bytes:
+        if start >= self.size:  # past the real bytes (oversize, endless): filler
+            return b"\xff" * (end - start)
+        if end > self.size:
+            return self.read(start, self.size) + self.read(self.size, end)
         if isinstance(self.data, bytes):
             return self.data[start:end]
         with open(self.data, "rb") as f:
@@ -92,6 +119,8 @@ class FakeHub:
         repo = f"{request.match_info['org']}/{request.match_info['name']}"
         f = self.files.get((repo, request.match_info["path"]))
         headers = {"X-Repo-Commit": COMMIT}
+        if f is not None and f.meta_status:
+            return web.Response(status=f.meta_status.pop(0))
         if f is None:
             return web.Response(status=404, headers={**headers, "X-Error-Code": "EntryNotFound",
                                                      "X-Error-Message": "Entry not found"})
@@ -110,6 +139,20 @@ class FakeHub:
         })
         return web.Response(status=302, headers=headers)
 
+    def _swap(self, old: HubFile, data: bytes) -> None:
+        for key, value in list(self.files.items()):
+            if value is old:
+                self.add(key[0], key[1], data)
+                self.blobs.pop((key[0], old.sha256), None)
+
+    async def _pace(self, f: HubFile, record: Request, began: float, n: int) -> None:
+        loop = asyncio.get_running_loop()
+        wait_until = began + record.sent / f.rate if f.rate else 0.0
+        if f.link_rate:
+            f._link_free_at = max(loop.time(), f._link_free_at) + n / f.link_rate
+            wait_until = max(wait_until, f._link_free_at)
+        await asyncio.sleep(max(0.0, wait_until - loop.time()))
+
     async def _blob(self, request: web.Request) -> web.StreamResponse:
         record = Request("cdn", request.method, request.path, request.headers.get("Range"),
                          request.headers.get("Authorization"))
@@ -117,42 +160,68 @@ class FakeHub:
         f = self.blobs.get((f"{request.match_info['org']}/{request.match_info['name']}", request.match_info["sha"]))
         if f is None:
             return web.Response(status=404)
+        if f.storage_status is not None:
+            return web.Response(status=f.storage_status)
         fault = f.faults.pop(0) if f.faults and request.method == "GET" else None
         if fault and fault[0] == "drop":
             request.transport.abort()
             return web.Response(status=500)
-        start = 0
-        if record.range:
-            start = int(record.range.split("=")[1].split("-")[0])
-            if start >= f.size:
-                return web.Response(status=416, headers={"Content-Range": f"bytes */{f.size}"})
-        if isinstance(f.data, Path) and fault is None and f.rate is None:
-            record.sent = f.size - start if request.method == "GET" else 0
+        if fault and fault[0] == "status":
+            return web.Response(status=fault[1])
+        size = f.served
+        start, end = 0, size + f.extra  # end: exclusive
+        if record.range and not f.ignore_range and not f.endless:
+            first, _, last = record.range.split("=")[1].partition("-")
+            start = int(first)
+            if last:
+                end = min(int(last) + 1, end)
+            if start >= size:
+                return web.Response(status=416, headers={"Content-Range": f"bytes */{size}"})
+        plain = fault is None and not (f.rate or f.link_rate or f.extra or f.endless or f.storage_size is not None)
+        if isinstance(f.data, Path) and plain and not record.range:
+            record.sent = f.size if request.method == "GET" else 0
             return web.FileResponse(f.data, headers={"ETag": f'"{f.sha256}"'})  # sendfile: the fast path
-        response = web.StreamResponse(status=206 if start else 200, headers={
-            "Content-Length": str(f.size - start), "Accept-Ranges": "bytes", "ETag": f'"{f.sha256}"',
-            "Content-Type": "application/octet-stream",
-            **({"Content-Range": f"bytes {start}-{f.size - 1}/{f.size}"} if start else {})})
+        partial = bool(record.range) and not (f.ignore_range or f.endless)
+        headers = {"Accept-Ranges": "bytes", "ETag": f'"{f.sha256}"', "Content-Type": "application/octet-stream"}
+        if not f.endless:
+            headers["Content-Length"] = str(end - start)
+        if partial:
+            headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+        response = web.StreamResponse(status=206 if partial else 200, headers=headers)
         await response.prepare(request)
         if request.method == "HEAD":
             return response
-        stop = fault[1] if fault else f.size
+        stop = start + fault[1] if fault and fault[0] in ("cut", "hold", "stall", "swap") else None
         position = start
-        began = asyncio.get_running_loop().time()
-        while position < f.size:
-            if position >= stop:
-                if fault[0] == "cut":
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        while f.endless or position < end:
+            if stop is not None and position >= stop:
+                if fault[0] in ("cut", "swap"):
+                    if fault[0] == "swap":
+                        self._swap(f, fault[2])
                     await asyncio.sleep(0.05)  # let the bytes written so far leave the process
                     request.transport.abort()
                     return response
-                await asyncio.get_running_loop().run_in_executor(None, self._release.wait, 30)
-                stop = f.size
-            end = min(position + BODY_CHUNK, stop)
-            await response.write(f.read(position, end))
-            record.sent += end - position
-            position = end
-            if f.rate:
-                await asyncio.sleep(max(0.0, began + record.sent / f.rate - asyncio.get_running_loop().time()))
+                if fault[0] == "stall":
+                    while not request.transport.is_closing():
+                        await asyncio.sleep(0.05)
+                    return response
+                await loop.run_in_executor(None, self._release.wait, 30)
+                stop = None
+            chunk_end = position + BODY_CHUNK if stop is None else min(position + BODY_CHUNK, stop)
+            if not f.endless:
+                chunk_end = min(chunk_end, end)
+            try:
+                await response.write(f.read(position, chunk_end))
+            except (ConnectionError, RuntimeError):
+                return response  # the client hung up (it had what it asked for)
+            n, position = chunk_end - position, chunk_end
+            record.sent += n
+            if f.rate or f.link_rate:
+                await self._pace(f, record, began, n)
+            elif f.endless:
+                await asyncio.sleep(0)
         await response.write_eof()
         return response
 

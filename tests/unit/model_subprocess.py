@@ -29,7 +29,8 @@ if args.get("file_size_limit"):
     resource.setrlimit(resource.RLIMIT_FSIZE, (args["file_size_limit"], resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
 try:
     ensure_files({"m": ModelFile(**args["file"])}, comfy=FolderMap.for_comfyui(args["comfyui"]).paths(),
-                 hub=Hub.from_environment(retry_waits=()))
+                 hub=Hub.from_environment(retry_waits=(), **{k: args[k] for k in ("connections", "min_piece")
+                                                              if k in args}))
 except ModelFileError as e:
     print(json.dumps({"kind": e.kind, "message": str(e)}))
     sys.exit(1)

@@ -30,9 +30,10 @@ def test_cli_status_lists_missing_files_and_exits_1(comfyui, hf_env, tiny_set, f
 def test_cli_status_exits_0_when_every_file_is_present(comfyui, hf_env, tiny_set):
     from ltx23_aio.model_manifest import BUILTIN_SETS
     ic_lora = BUILTIN_SETS["fp8"].files["ic_lora"]  # style transfer's, inherited from the base set
-    for f in [*tiny_set.values(), {"folder": ic_lora.folder, "name": ic_lora.name}]:
+    for f in [*tiny_set.values(), {"folder": ic_lora.folder, "name": ic_lora.name, "size": 1}]:
         (comfyui / "models" / f["folder"]).mkdir(exist_ok=True)
-        (comfyui / "models" / f["folder"] / f["name"]).write_bytes(b"x")
+        with open(comfyui / "models" / f["folder"] / f["name"], "wb") as stand_in:
+            stand_in.truncate(f["size"])  # sparse, of the size the set names
     code, out = run("status", "--mode", "all", "--set", "tiny", "--comfyui", str(comfyui))
     assert code == 0 and "all 4 file(s) present" in out
 

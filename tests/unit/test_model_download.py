@@ -1,6 +1,7 @@
 """Downloads through a real HTTP server on loopback that speaks the hub's protocol, with faults."""
 import asyncio
 import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -15,28 +16,18 @@ import pytest
 from huggingface_hub import scan_cache_dir, try_to_load_from_cache
 
 from ltx23_aio.model_manifest import ModelFile
-from ltx23_aio.model_store.cache import QUARANTINE_DIR, partial_path, repo_dir
+from ltx23_aio.model_store.cache import QUARANTINE_DIR, legacy_partial_path, repo_dir
 from ltx23_aio.model_store.ensure import ensure_files, ensure_files_async
 from ltx23_aio.model_store.errors import ModelFileError
 from ltx23_aio.model_store.jobs import DOWNLOAD_EVENT, DOWNLOADS
 
 from conftest import TOKEN, payload
+from model_state import failed_state, kept, linked, partials, state
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 MB = 1_000_000
 WAIT_S = 20
-
-
-def linked(comfyui: Path) -> list[Path]:
-    return [p for p in (comfyui / "models").rglob("*") if p.is_symlink() or p.is_file()]
-
-
-def partial_of(f: ModelFile, hub) -> Path:
-    blobs = repo_dir(hub.cache_dir, f.repo) / "blobs"
-    found = list(blobs.glob("*.incomplete")) if blobs.exists() else []
-    assert len(found) <= 1
-    return found[0] if found else partial_path(hub.cache_dir, f.repo, "none")
 
 
 def in_subprocess(f: ModelFile, comfyui: Path, **options) -> subprocess.Popen:
@@ -78,7 +69,7 @@ def test_download_reports_progress_up_to_the_total(comfy, hf_env, hub_file, fake
 
 
 def test_download_sends_events_and_console_lines(comfy, hf_env, hub_file, caplog):
-    f = hub_file(10 * MB)
+    f = hub_file(10 * MB, link_rate=20 * MB)  # half a second: several progress reports
     events = []
     stop = DOWNLOADS.listen(lambda name, data: events.append((name, dict(data))))
     try:
@@ -94,40 +85,91 @@ def test_download_sends_events_and_console_lines(comfy, hf_env, hub_file, caplog
     assert any("model.safetensors ready" in line for line in lines)
 
 
+def test_download_fetches_ranges_over_several_connections(comfy, comfyui, hf_env, hub_file, fake_hub):
+    f = hub_file(24 * MB, rate=20 * MB)  # per connection, as a CDN caps each stream
+    hub = dataclasses.replace(hf_env, connections=4, min_piece=MB)
+    started = time.monotonic()
+    path = ensure_files({"checkpoint": f}, comfy=comfy, hub=hub)["checkpoint"]
+    elapsed = time.monotonic() - started
+    requests = fake_hub.body_requests()
+    assert Path(path).read_bytes() == payload(f.size)
+    assert len({r.range for r in requests}) == len(requests) >= 4
+    assert all(re.fullmatch(r"bytes=\d+-\d+", r.range) for r in requests)
+    assert fake_hub.bytes_sent() == f.size  # no byte twice
+    assert elapsed < 24 / 20 * 0.6, elapsed  # one stream needs 1.2 s
+    assert state(f, hub.cache_dir, comfyui)["kept"] == 0 and partials(f, hub.cache_dir) == []
+
+
 def test_download_resumes_within_a_run_after_a_cut(comfy, hf_env, hub_file, fake_hub):
     f = hub_file(20 * MB, faults=[("cut", 8 * MB)])
-    ensure_files({"checkpoint": f}, comfy=comfy, hub=hf_env)
+    ensure_files({"checkpoint": f}, comfy=comfy, hub=dataclasses.replace(hf_env, connections=1))
     first, second = fake_hub.body_requests()
     assert first.sent == 8 * MB
-    assert second.range == f"bytes={8 * MB}-"
+    assert second.range == f"bytes={8 * MB}-{f.size - 1}"
+    assert fake_hub.bytes_sent() <= f.size * 1.01
+
+
+def test_download_with_several_connections_refetches_only_the_cut_range(comfy, hf_env, hub_file, fake_hub):
+    f = hub_file(16 * MB, faults=[("cut", MB)])
+    ensure_files({"checkpoint": f}, comfy=comfy, hub=dataclasses.replace(hf_env, connections=4, min_piece=MB))
+    assert fake_hub.body_requests()[0].sent == MB
     assert fake_hub.bytes_sent() <= f.size * 1.01
 
 
 def test_download_keeps_the_partial_file_when_the_connection_stays_down(comfy, comfyui, hf_env, hub_file):
     f = hub_file(10 * MB, faults=[("cut", 3 * MB), ("drop",), ("drop",), ("drop",)])
     with pytest.raises(ModelFileError) as e:
-        ensure_files({"checkpoint": f}, comfy=comfy, hub=hf_env)
+        ensure_files({"checkpoint": f}, comfy=comfy, hub=dataclasses.replace(hf_env, connections=1))
     assert e.value.kind == "connection_lost"
-    assert "run again to resume" in str(e.value) and "3.0 MB of 10.0 MB" in str(e.value)
-    assert partial_of(f, hf_env).stat().st_size == 3 * MB
-    assert try_to_load_from_cache(f.repo, f.repo_path, cache_dir=hf_env.cache_dir) is None
-    assert linked(comfyui) == []
+    assert str(e.value) == (
+        "The download of model.safetensors stopped after 3.0 MB of 10.0 MB: the connection to 127.0.0.1 "
+        "failed (RemoteDisconnected: Remote end closed connection without response), on each of 3 tries "
+        "in a row. The 3.0 MB already fetched are kept in the Hugging Face cache: check the connection "
+        "and run again to resume from there.")
+    assert state(f, hf_env.cache_dir, comfyui) == failed_state(3 * MB)
 
 
 def test_download_resumes_in_a_later_run_after_the_process_died(comfy, comfyui, hf_env, hub_file, fake_hub):
-    f = hub_file(20 * MB, faults=[("hold", 7 * MB)])
-    child = in_subprocess(f, comfyui)
+    f = hub_file(20 * MB, faults=[("hold", 7 * MB)], rate=40 * MB)
+    child = in_subprocess(f, comfyui, connections=1)
     try:
-        wait_until(lambda: partial_of(f, hf_env).exists() and partial_of(f, hf_env).stat().st_size == 7 * MB,
-                   "the child to write 7 MB")
+        wait_until(lambda: kept(f, hf_env.cache_dir) == 7 * MB, "the child to record 7 MB")
     finally:
         child.kill()
         child.communicate(timeout=WAIT_S)
     fake_hub.requests.clear()
     path = ensure_files({"checkpoint": f}, comfy=comfy, hub=hf_env)["checkpoint"]
     (again,) = fake_hub.body_requests()
-    assert again.range == f"bytes={7 * MB}-"
+    assert again.range == f"bytes={7 * MB}-{f.size - 1}"
     assert again.sent <= (f.size - 7 * MB) + f.size * 0.01
+    assert Path(path).read_bytes() == payload(f.size)
+
+
+def test_download_after_a_kill_with_several_connections_refetches_at_most_1_percent(comfy, comfyui, hf_env,
+                                                                                     hub_file, fake_hub):
+    f = hub_file(32 * MB, faults=[("hold", 2 * MB)], rate=50 * MB)
+    child = in_subprocess(f, comfyui, connections=4, min_piece=MB)
+    try:  # the first range holds; the others complete
+        wait_until(lambda: kept(f, hf_env.cache_dir) >= f.size - 6 * MB, "the other ranges")
+        time.sleep(0.5)  # the record is saved every 0.2 s
+    finally:
+        child.kill()
+        child.communicate(timeout=WAIT_S)
+    on_disk = kept(f, hf_env.cache_dir)
+    fake_hub.requests.clear()
+    path = ensure_files({"checkpoint": f}, comfy=comfy, hub=hf_env)["checkpoint"]
+    assert fake_hub.bytes_sent() <= (f.size - on_disk) + f.size * 0.01
+    assert Path(path).read_bytes() == payload(f.size)
+
+
+def test_download_takes_over_a_contiguous_incomplete_file(comfy, hf_env, hub_file, fake_hub):
+    f = hub_file(12 * MB)  # e.g. left by huggingface_hub, or this pack before ranged downloads
+    etag = hashlib.sha256(payload(f.size)).hexdigest()
+    legacy = legacy_partial_path(hf_env.cache_dir, f.repo, etag)
+    legacy.parent.mkdir(parents=True)
+    legacy.write_bytes(payload(f.size)[:5 * MB])
+    path = ensure_files({"checkpoint": f}, comfy=comfy, hub=hf_env)["checkpoint"]
+    assert fake_hub.bytes_sent() == f.size - 5 * MB and not legacy.exists()
     assert Path(path).read_bytes() == payload(f.size)
 
 
@@ -161,14 +203,20 @@ def test_download_forbidden_says_the_repo_is_gated(comfy, comfyui, hf_env, hub_f
 
 def test_download_with_a_wrong_sha256_is_quarantined_not_linked(comfy, comfyui, hf_env, hub_file):
     f = hub_file(3 * MB, sha256="0" * 64)
-    with pytest.raises(ModelFileError) as e:
-        ensure_files({"checkpoint": f}, comfy=comfy)
-    assert e.value.kind == "verification" and "sha256" in str(e.value)
-    (moved,) = (repo_dir(hf_env.cache_dir, f.repo) / QUARANTINE_DIR).iterdir()
-    assert moved.name.startswith("model.safetensors.sha256-mismatch.") and str(moved) in str(e.value)
+    for _ in range(2):  # a second failure replaces the first copy: they must not pile up
+        with pytest.raises(ModelFileError) as e:
+            ensure_files({"checkpoint": f}, comfy=comfy)
+        (moved,) = (repo_dir(hf_env.cache_dir, f.repo) / QUARANTINE_DIR).iterdir()
+        time.sleep(1.01)  # another name for the second copy
+    assert e.value.kind == "verification"
+    real = hashlib.sha256(payload(f.size)).hexdigest()
+    assert str(e.value) == (
+        f"model.safetensors failed verification: its sha256 is {real}, expected {'0' * 64} (the hub's LFS "
+        f"ETag). It was not used: the download was moved aside to {moved} (replacing an earlier failed copy, "
+        "if any). Run again to download it afresh; if it fails again, the hub or a proxy serves a corrupt "
+        "copy: delete that folder and report it.")
     assert moved.stat().st_size == f.size
-    assert try_to_load_from_cache(f.repo, f.repo_path, cache_dir=hf_env.cache_dir) is None
-    assert linked(comfyui) == []
+    assert state(f, hf_env.cache_dir, comfyui) == {**failed_state(), "quarantined": ["model.safetensors.sha256-mismatch"]}
 
 
 def test_download_of_a_changed_exact_size_is_refused_before_downloading(comfy, hf_env, hub_file, fake_hub):
@@ -190,17 +238,16 @@ def test_download_checks_free_space_before_starting(comfy, comfyui, hf_env, hub_
 
 def test_download_that_fills_the_disk_keeps_its_bytes_and_resumes(comfy, comfyui, hf_env, hub_file, fake_hub):
     f = hub_file(12 * MB)
-    child = in_subprocess(f, comfyui, file_size_limit=5 * MB)
+    child = in_subprocess(f, comfyui, file_size_limit=5 * MB, connections=1)
     out, err = child.communicate(timeout=WAIT_S)
     result = json.loads(out)
     assert result["kind"] == "disk_full", err
     assert "run again to resume" in result["message"] and "free at" in result["message"]
-    assert partial_of(f, hf_env).stat().st_size == 5 * MB
-    assert linked(comfyui) == []
+    assert state(f, hf_env.cache_dir, comfyui) == failed_state(5 * MB)
     fake_hub.requests.clear()
     ensure_files({"checkpoint": f}, comfy=comfy)
     (again,) = fake_hub.body_requests()
-    assert again.range == f"bytes={5 * MB}-"
+    assert again.range == f"bytes={5 * MB}-{f.size - 1}" and fake_hub.bytes_sent() == f.size - 5 * MB
 
 
 def test_two_threads_share_one_download(comfy, hf_env, hub_file, fake_hub):
