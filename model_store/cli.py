@@ -72,7 +72,7 @@ def _where(s: FileState, comfy: ComfyPaths, hub: Hub) -> str:
         return s.path + ("  (Hugging Face cache; linked into ComfyUI on first use)" if s.source == "hf_cache" else "")
     dirs = comfy.model_dirs(s.file.folder)
     target = os.path.join(dirs[0], s.file.name) if dirs else f"models/{s.file.folder}/{s.file.name}"
-    return f"→ {target}" + (f"  {hub.file_url(s.file.repo, s.file.repo_path)}" if s.file.repo else "")
+    return f"→ {target}" + (f"  {hub.public_url(s.file.repo, s.file.repo_path)}" if s.file.repo else "")
 
 
 def print_status(status: ModeStatus, comfy: ComfyPaths, hub: Hub, out: TextIO) -> None:

@@ -60,6 +60,9 @@ def expose(folder: str, name: str, cached: str, comfy: ComfyPaths) -> Exposed:
     if not dirs:
         raise LinkError(f"ComfyUI has no model folder '{folder}'")
     target = os.path.join(dirs[0], *name.split("/"))
+    if os.path.commonpath([os.path.abspath(target), os.path.abspath(dirs[0])]) != os.path.abspath(dirs[0]) or \
+            os.path.abspath(target) == os.path.abspath(dirs[0]):
+        raise LinkError(f"{name} is not a file name inside {dirs[0]}")
     if _same_file(target, cached):
         return Exposed(target, "existing")
     if os.path.lexists(target) and not os.path.islink(target):

@@ -33,17 +33,24 @@ path or URL; anything else is answered 4xx before anything is written.
     reports through the websocket event below. Files already in the Hugging Face cache are linked
     into ComfyUI's folders before the answer.
 
+``POST /ltx23_aio/models/cancel`` with ``{"file": "<manifest or model set file name>"}``, or ``{}``
+    for every running download. 200 ``{"cancelled": [file names]}`` (empty when none was running).
+    Each cancelled download ends with the websocket event state ``"cancelled"`` (its ``error``
+    says what was kept) and leaves its bytes in the Hugging Face cache for a later resume;
+    nothing is linked.
+
 ``GET /ltx23_aio/models/downloads``
     200 ``{"downloads": [event payloads]}``: running downloads and how the last ones ended (for a
     page opened mid-download).
 
 Errors: ``{"error": message, "kind": kind}`` with 400 (malformed request), 404 (unknown mode, set,
-preset or file), 409 (offline), 413 (body too large), 422 (a user set's file names no repo),
-502 (the hub refused or could not be reached), 507 (not enough disk space).
+preset or file), 409 (offline; a file in the way of a link), 413 (body too large), 422 (a user
+set's file names no repo), 502 (the hub or its storage refused or could not be reached), 507 (not
+enough disk space).
 
 Websocket event ``ltx23_aio.download``, at most every 0.25 s per file and on every change of
-state: ``{"file", "folder", "repo", "done", "total", "state": "downloading" | "done" | "error",
-"error"?}``.
+state: ``{"file", "folder", "repo", "done", "total", "state": "downloading" | "done" | "error" |
+"cancelled", "error"?}``.
 """
 from __future__ import annotations
 
@@ -70,7 +77,7 @@ PREFIX = "/ltx23_aio/models"
 MAX_BODY = 4096
 MAX_NAME = 256
 ERROR_STATUS = {"offline": 409, "no_source": 422, "disk_space": 507, "not_found": 502, "access_denied": 502,
-                "unreachable": 502, "changed": 502}
+                "unreachable": 502, "changed": 502, "storage": 502, "link": 409}
 
 
 class _Bad(Exception):
@@ -126,15 +133,19 @@ class _Routes:
             "modes": [s.to_json(hub) for s in statuses],
         })
 
-    async def _body(self, request: web.Request) -> dict:
+    async def _object(self, request: web.Request) -> dict:
         if request.content_length is None or request.content_length > MAX_BODY:
             raise _Bad(413 if request.content_length else 400, f"send a JSON object of at most {MAX_BODY} bytes")
         try:
             body = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting deeper than Python's stack
             raise _Bad(400, "the body is not valid JSON") from None
         if not isinstance(body, dict):
             raise _Bad(400, "the body must be a JSON object")
+        return body
+
+    async def _body(self, request: web.Request) -> dict:
+        body = await self._object(request)
         keys = set(body)
         if keys == {"file"} or ("mode" in keys and keys <= {"mode", "set", "preset"}):
             return body
@@ -165,6 +176,8 @@ class _Routes:
             return _error(404, str(e), "unknown")
         except ModelFileError as e:
             return _error(ERROR_STATUS.get(e.kind, 500), str(e), e.kind)
+        except ValueError as e:  # a path-like name huggingface_hub refuses: a bad model set, not a crash
+            return _error(422, f"{e}", "request")
         if plan.files:
             threading.Thread(target=_fetch_in_background, args=(plan, comfy), daemon=True,
                              name="ltx23_aio downloads").start()
@@ -174,6 +187,16 @@ class _Routes:
 
     async def downloads(self, request: web.Request) -> web.Response:
         return web.json_response({"downloads": DOWNLOADS.snapshot()})
+
+    async def cancel(self, request: web.Request) -> web.Response:
+        try:
+            body = await self._object(request)
+            if set(body) - {"file"}:
+                raise _Bad(400, 'send {"file": name} to cancel one download, or {} to cancel them all')
+            name = _name(body["file"], "file") if "file" in body else None
+        except _Bad as e:
+            return _error(e.status, str(e), e.kind)
+        return web.json_response({"cancelled": DOWNLOADS.cancel(name)})
 
 
 def _fetch_in_background(plan: "Fetch", comfy: ComfyPaths) -> None:
@@ -195,6 +218,7 @@ def register_routes(routes: web.RouteTableDef, comfy: Callable[[], ComfyPaths],
     routes.get(f"{PREFIX}/status")(handlers.status)
     routes.post(f"{PREFIX}/download")(handlers.download)
     routes.get(f"{PREFIX}/downloads")(handlers.downloads)
+    routes.post(f"{PREFIX}/cancel")(handlers.cancel)
     return DOWNLOADS.listen(send) if send is not None else (lambda: None)
 
 

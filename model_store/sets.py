@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -23,6 +24,15 @@ AUTO = "auto"
 USER_SETS_SUBDIR = Path("ltx23-aio") / "model_sets"
 REQUIRED_OUTPUTS = ("model", "video_vae", "audio_vae", "text_encoder", "upscale_model")
 FILE_FIELDS = {"name": str, "folder": str, "repo": str, "path": str, "size": int, "sha256": str}
+# A set's names become file system paths (in ComfyUI's folders and the Hugging Face cache): no
+# part of one may climb out, start at a root or a drive, or be empty.
+REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}")
+FOLDER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+
+
+def _inside_path(value: str) -> bool:
+    parts = value.replace("\\", "/").split("/")
+    return bool(value) and not any(p in ("", ".", "..") or ":" in p for p in parts) and "\0" not in value
 
 
 class ModelSetError(ValueError):
@@ -56,9 +66,20 @@ def _file(role: str, raw: Any, where: str) -> ModelFile:
             raise ModelSetError(f"{where}: file '{role}' has unknown field '{key}'; fields: {', '.join(FILE_FIELDS)}")
         if not isinstance(value, FILE_FIELDS[key]):
             raise ModelSetError(f"{where}: file '{role}' field '{key}' must be a {FILE_FIELDS[key].__name__}")
-    name = raw["name"].replace("\\", "/")
-    if name.startswith("/") or ".." in name.split("/") or ":" in name:
+    if "size" in raw and (isinstance(raw["size"], bool) or raw["size"] < 0):
+        raise ModelSetError(f"{where}: file '{role}' size must be a number of bytes")
+    if "sha256" in raw and not re.fullmatch(r"[0-9a-fA-F]{64}", raw["sha256"]):
+        raise ModelSetError(f"{where}: file '{role}' sha256 must be 64 hexadecimal digits")
+    if not _inside_path(raw["name"]):
         raise ModelSetError(f"{where}: file '{role}' name must be a path inside its folder, not '{raw['name']}'")
+    if "path" in raw and not _inside_path(raw["path"]):
+        raise ModelSetError(f"{where}: file '{role}' path must be a path inside its repository, not '{raw['path']}'")
+    if not FOLDER.fullmatch(raw["folder"]):
+        raise ModelSetError(f"{where}: file '{role}' folder must be a ComfyUI model folder name such as "
+                            f"\"checkpoints\", not '{raw['folder']}'")
+    if "repo" in raw and not REPO.fullmatch(raw["repo"]):
+        raise ModelSetError(f"{where}: file '{role}' repo must be a Hugging Face repository id "
+                            f"(\"owner/name\"), not '{raw['repo']}'")
     return ModelFile(raw["name"], raw["folder"], raw.get("repo"), raw.get("path"), raw.get("size"),
                      size_exact=raw.get("size") is not None, sha256=raw.get("sha256"))
 
@@ -132,7 +153,7 @@ def _read(entry: os.DirEntry) -> Any | Exception:
     try:
         with open(entry.path, encoding="utf-8") as f:
             return json.load(f)
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:
         return e
 
 

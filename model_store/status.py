@@ -35,7 +35,7 @@ class FileState:
         return {
             "role": self.role, "name": f.name, "folder": f.folder, "repo": f.repo, "path_in_repo": f.repo_path,
             "size": f.size, "size_exact": f.size_exact,
-            "url": hub.file_url(f.repo, f.repo_path) if f.repo else None,
+            "url": hub.public_url(f.repo, f.repo_path) if f.repo else None,
             "state": self.state, "path": self.path, "source": self.source,
             "done": self.done, "total": self.total if self.total is not None else f.size, "error": self.error,
         }

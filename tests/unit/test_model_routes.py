@@ -180,3 +180,41 @@ def test_routes_download_offline_answers_409_without_requests(server, tiny_set, 
     status, body = server.call("POST", "/download", {"mode": "t2v", "set": "tiny"})
     assert status == 409 and body["kind"] == "offline" and "tiny-checkpoint.safetensors" in body["error"]
     assert fake_hub.requests == []
+
+
+@pytest.mark.parametrize("path", ["/download", "/cancel"])
+def test_routes_answer_deeply_nested_json_with_400(server, tmp_path, path):
+    before = tree(tmp_path)
+    status, answer = server.call("POST", path, b"[" * 2000 + b"]" * 2000)
+    assert (status, answer["kind"]) == (400, "request") and tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("body", [b'{"file": 1}', b'{"mode": "t2v"}', b'{"file": "x", "all": true}', b"[]"])
+def test_routes_cancel_rejects_malformed_requests(server, body):
+    status, answer = server.call("POST", "/cancel", body)
+    assert (status, answer["kind"]) == (400, "request")
+
+
+def test_routes_cancel_stops_a_download_and_keeps_its_bytes(server, tiny_set, comfyui, fake_hub, hf_env):
+    from model_state import state
+    from ltx23_aio.model_manifest import ModelFile
+
+    checkpoint = tiny_set["checkpoint"]
+    fake_hub.files[(checkpoint["repo"], checkpoint["path"])].faults = [("hold", 100_000)]
+    status, body = server.call("POST", "/download", {"mode": "t2v", "set": "tiny"})
+    assert status == 202
+    deadline = time.monotonic() + WAIT_S
+    while not any(d["file"] == checkpoint["name"] and d["done"] >= 100_000 for d in server.call("GET", "/downloads")[1]["downloads"]):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert server.call("POST", "/cancel", {"file": checkpoint["name"]}) == (200, {"cancelled": [checkpoint["name"]]})
+    (last,) = wait_for_downloads(server, [(checkpoint["repo"], checkpoint["name"])])
+    fake_hub.release()
+    assert last["state"] == "cancelled" and last["done"] == 100_000
+    assert last["error"].startswith(f"The download of {checkpoint['name']} was cancelled; the 0.1 MB of 0.3 MB")
+    assert [d for e, d in server.events if d["file"] == checkpoint["name"]][-1]["state"] == "cancelled"
+    f = ModelFile(checkpoint["name"], "checkpoints", checkpoint["repo"], checkpoint["path"])
+    left = state(f, hf_env.cache_dir, comfyui)
+    assert (left["cached"], left["kept"], left["quarantined"]) == (None, 100_000, [])
+    assert f"checkpoints/{checkpoint['name']}" not in left["models"]  # the other files of the set are linked
+    assert server.call("POST", "/cancel", {}) == (200, {"cancelled": []})

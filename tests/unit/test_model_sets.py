@@ -58,6 +58,14 @@ def test_user_set_with_base_replaces_only_what_it_names():
     ({"files": {"checkpoint": {"name": "x.safetensors"}}}, ["\"folder\""]),
     ({"files": {"checkpoint": {"name": "../x.safetensors", "folder": "checkpoints"}}}, ["inside its folder"]),
     ({"files": {"checkpoint": {"name": "x", "folder": "checkpoints", "md5": "1"}}}, ["unknown field 'md5'"]),
+    *[({"files": {"checkpoint": {"name": "x.safetensors", "folder": "checkpoints", "repo": "o/r", "path": path}}},
+       [f"path must be a path inside its repository, not '{path}'"])
+      for path in ("../../../../tmp/evil", "a/../../b", "/etc/passwd", "C:/x", "..\\..\\x", "a//b", "")],
+    ({"files": {"checkpoint": {"name": "x", "folder": "checkpoints", "repo": "../../x"}}},
+     ["repo must be a Hugging Face repository id (\"owner/name\"), not '../../x'"]),
+    ({"files": {"checkpoint": {"name": "x", "folder": "../../x"}}}, ["folder must be a ComfyUI model folder name"]),
+    ({"files": {"checkpoint": {"name": "C:x", "folder": "checkpoints"}}}, ["inside its folder"]),
+    ({"files": {"checkpoint": {"name": "x", "folder": "checkpoints", "size": -1}}}, ["size must be a number"]),
     ({"loaders": {"checkpoint": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": {"file": "ckpt"}}}}},
      ["uses file 'ckpt'"]),
 ])
@@ -104,3 +112,9 @@ def test_catalog_rereads_a_changed_set_file(tmp_path):
 
 def test_catalog_without_user_dir_has_builtins():
     assert load_catalog(None).names == [AUTO, *BUILTIN_SETS]
+
+
+def test_catalog_reports_a_deeply_nested_set_file_as_broken(tmp_path):
+    path = write_set(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000)
+    catalog = load_catalog(tmp_path)
+    assert set(catalog.sets) == set(BUILTIN_SETS) and "not readable JSON" in catalog.broken[str(path)]
