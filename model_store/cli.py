@@ -2,6 +2,7 @@
 
     python custom_nodes/ltx23-aio models status   --mode t2v --set fp8
     python custom_nodes/ltx23-aio models download --mode all --set fp8 [--comfyui PATH]
+                                                  [--base-directory DIR]
 
 It imports no part of ComfyUI (no torch): the model folders are computed the way ComfyUI does by
 default (``comfy_paths.FolderMap``). Exit status: 0 every file present (or downloaded), 1 something
@@ -48,12 +49,16 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--preset", help="only the files this preset loads (default: any preset)")
         p.add_argument("--comfyui", help="the ComfyUI folder (default: $COMFYUI_PATH, else the ComfyUI "
                                          "this pack sits in)")
+        p.add_argument("--base-directory", metavar="DIR",
+                       help="the --base-directory given to ComfyUI's main.py (its models/ and user/ are used)")
         p.add_argument("--extra-model-paths-config", action="append", default=[], metavar="YAML",
                        help="another extra_model_paths.yaml, as given to ComfyUI's main.py")
     return parser
 
 
-def find_comfyui(given: str | None) -> Path:
+def find_comfyui(given: str | None, base_directory: str | None = None) -> Path | None:
+    """The ComfyUI folder; None when only ``base_directory`` is known (then no extra_model_paths.yaml
+    beside main.py is read)."""
     candidates = [("--comfyui", given), ("COMFYUI_PATH", os.environ.get("COMFYUI_PATH"))]
     for source, value in candidates:
         if value:
@@ -64,7 +69,27 @@ def find_comfyui(given: str | None) -> Path:
     parent = PACK_DIR.parent
     if parent.name == "custom_nodes" and (parent.parent / "main.py").is_file():
         return parent.parent
-    raise UsageError("no ComfyUI folder found: pass --comfyui PATH or set COMFYUI_PATH")
+    if base_directory is not None:
+        return None
+    raise UsageError("no ComfyUI folder found: pass --comfyui PATH (and --base-directory DIR if ComfyUI runs "
+                     "with one) or set COMFYUI_PATH")
+
+
+def folder_map(args: argparse.Namespace) -> tuple[FolderMap, Path]:
+    """ComfyUI's model folders and its user directory, as its main.py would have them."""
+    base = Path(args.base_directory).expanduser().absolute() if args.base_directory else None
+    if base is not None and not base.is_dir():
+        raise UsageError(f"--base-directory {args.base_directory} is not a folder")
+    comfyui = find_comfyui(args.comfyui, args.base_directory)
+    folders = FolderMap.for_comfyui(comfyui, args.extra_model_paths_config, base)
+    return folders, (base or comfyui) / "user"
+
+
+class _NotTwice(logging.Filter):
+    """A failed download's message is printed by ``main``: not once more by the job's log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, "ltx23_aio_job_error", False)
 
 
 def _where(s: FileState, comfy: ComfyPaths, hub: Hub) -> str:
@@ -120,9 +145,12 @@ def _download(statuses: list[ModeStatus], args: argparse.Namespace, comfy: Comfy
     stop = DOWNLOADS.listen(_Bars()) if sys.stderr.isatty() else None
     if stop is None:  # build logs: a line per 10 % rather than a bar redrawn with carriage returns
         log.setLevel(logging.INFO)
+    jobs_log, not_twice = logging.getLogger("ltx23_aio.models"), _NotTwice()
+    jobs_log.addFilter(not_twice)
     try:
         ensure.ensure_files(files, comfy=comfy, hub=hub, mode=args.mode, model_set=args.model_set)
     finally:
+        jobs_log.removeFilter(not_twice)
         if stop is not None:
             stop()
 
@@ -136,15 +164,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
                              "load; name the set: bf16 (48 GB+ GPUs), fp8 (24 GB+), nvfp4 (Blackwell), or yours")
         if args.mode != "all" and args.mode not in MODES:
             raise UsageError(f"unknown mode '{args.mode}'; modes: {', '.join(MODES)}, all")
-        comfyui = find_comfyui(args.comfyui)
-        comfy = FolderMap.for_comfyui(comfyui, args.extra_model_paths_config).paths(comfyui / "user")
+        folders, user_dir = folder_map(args)
+        comfy = folders.paths(user_dir)
         hub = Hub.from_environment()
         statuses = _statuses(args, comfy, hub)
     except (UsageError, StatusError, ExtraPathsError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 
-    if args.action == "download" and not all(s.complete for s in statuses):
+    # Also when every file is present: those found only in the Hugging Face cache get linked (a
+    # dangling link left by a deleted cache is replaced), so ComfyUI finds them without the pack.
+    if args.action == "download":
         try:
             _download(statuses, args, comfy, hub)
         except ModelFileError as e:

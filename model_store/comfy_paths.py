@@ -3,9 +3,9 @@
 Inside ComfyUI the adapter wraps ``folder_paths`` (``comfy_paths()``), and ``node_progress``
 drives the running node's progress bar. The command line must not import ComfyUI (that pulls in
 torch), so ``FolderMap.for_comfyui`` computes the folders the way ComfyUI does by default:
-``<ComfyUI>/models/<folder>`` plus what ``extra_model_paths.yaml`` adds. It does not know about
-``--base-directory`` or ``--extra-model-paths-config`` given to ComfyUI's ``main.py``; the
-command line takes the latter as an option of its own.
+``<ComfyUI>/models/<folder>`` (``<base directory>/models/<folder>`` for a ComfyUI started with
+``--base-directory``) plus what ``extra_model_paths.yaml`` adds; the command line takes
+``--base-directory`` and ``--extra-model-paths-config`` as options of its own, as ``main.py`` does.
 """
 from __future__ import annotations
 
@@ -83,10 +83,14 @@ class FolderMap:
         self._folders = {name: list(dirs) for name, dirs in folders.items()}
 
     @classmethod
-    def for_comfyui(cls, comfyui: str | Path, extra_configs: Iterable[str | Path] = ()) -> "FolderMap":
-        models = Path(comfyui) / "models"
+    def for_comfyui(cls, comfyui: str | Path | None, extra_configs: Iterable[str | Path] = (),
+                    base_directory: str | Path | None = None) -> "FolderMap":
+        """As ComfyUI's main.py computes them: the models under ``base_directory`` when given, else
+        under ``comfyui``; ``extra_model_paths.yaml`` beside main.py, then ``extra_configs``."""
+        models = Path(base_directory if base_directory is not None else comfyui).absolute() / "models"
         folder_map = cls({f: [str(models / d) for d in dirs] for f, dirs in DEFAULT_FOLDERS.items()})
-        for config in [Path(comfyui) / "extra_model_paths.yaml", *map(Path, extra_configs)]:
+        beside_main = [Path(comfyui) / "extra_model_paths.yaml"] if comfyui is not None else []
+        for config in [*beside_main, *map(Path, extra_configs)]:
             if config.is_file():
                 folder_map.add_extra_paths(config)
         return folder_map

@@ -87,3 +87,50 @@ def test_cli_runs_from_a_pack_folder_in_custom_nodes_without_comfyui_modules(com
                           capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 1, done.stderr
     assert f"{comfyui / 'models' / 'checkpoints'}" in done.stdout and "4 of 4 file(s) missing" in done.stdout
+
+
+def test_cli_download_links_files_found_in_the_hf_cache_and_repairs_dangling_links(comfyui, hf_env, tiny_set,
+                                                                                    fake_hub, tmp_path):
+    assert run("download", "--mode", "t2v", "--set", "tiny", "--comfyui", str(comfyui))[0] == 0
+    checkpoint, lora = (comfyui / "models" / tiny_set[r]["folder"] / tiny_set[r]["name"]
+                        for r in ("checkpoint", "distilled_lora"))
+    checkpoint.unlink()
+    lora.unlink()
+    lora.symlink_to(tmp_path / "deleted-cache" / "x.safetensors")  # dangling
+    fake_hub.requests.clear()
+    code, out = run("download", "--mode", "t2v", "--set", "tiny", "--comfyui", str(comfyui))
+    assert code == 0 and "all 4 file(s) present" in out
+    for link in (checkpoint, lora):
+        assert link.is_symlink() and link.stat().st_size == tiny_set["checkpoint" if link == checkpoint
+                                                                     else "distilled_lora"]["size"]
+    assert fake_hub.requests == []
+
+
+def test_cli_knows_comfyuis_base_directory(comfyui, hf_env, tiny_set, tmp_path):
+    base = tmp_path / "base"
+    (base / "user").mkdir(parents=True)
+    (comfyui / "user").rename(base / "user" / "x")  # the model sets live under the base directory now
+    (base / "user" / "x" / "ltx23-aio").rename(base / "user" / "ltx23-aio")
+    code, out = run("download", "--mode", "t2v", "--set", "tiny", "--comfyui", str(comfyui),
+                    "--base-directory", str(base))
+    assert code == 0 and "all 4 file(s) present" in out
+    for f in tiny_set.values():
+        assert (base / "models" / f["folder"] / f["name"]).stat().st_size == f["size"]
+    assert not list((comfyui / "models").rglob("*.safetensors"))
+
+
+def test_cli_base_directory_must_exist(comfyui, hf_env, tmp_path, capsys):
+    code, _ = run("status", "--mode", "t2v", "--set", "fp8", "--comfyui", str(comfyui),
+                  "--base-directory", str(tmp_path / "nope"))
+    assert code == 2 and f"--base-directory {tmp_path / 'nope'} is not a folder" in capsys.readouterr().err
+
+
+def test_cli_prints_a_failed_download_once(comfyui, hf_env, tiny_set, fake_hub):
+    checkpoint = tiny_set["checkpoint"]
+    fake_hub.files[(checkpoint["repo"], checkpoint["path"])].storage_status = 404  # fails inside the download job
+    done = subprocess.run([sys.executable, str(ROOT), "models", "download", "--mode", "t2v", "--set", "tiny",
+                           "--comfyui", str(comfyui)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    message = (f"The hub lists {checkpoint['name']} ({checkpoint['repo']}/{checkpoint['path']}) but its storage "
+               "server 127.0.0.1 has no data for it (HTTP 404, also at a fresh address from the hub).")
+    assert done.stderr.count(message) == 1, done.stderr
