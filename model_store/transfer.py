@@ -36,6 +36,9 @@ from .http_client import Connection, origin
 from .remote import RemoteFile
 
 CHUNK = 1 << 20
+# At the end, a connection with nothing left splits the largest range in flight if both halves get
+# this much: the last ranges then end within ~1 MiB of each other instead of one finishing alone.
+SPLIT_MIN = 1 << 20
 REFETCHES = 2  # whole-file re-fetches a download may cost beyond what was missing
 SAVE_EVERY_S = 0.2  # how stale the record of fetched ranges may get (what a kill -9 re-fetches)
 TICK_S = 0.1
@@ -147,6 +150,8 @@ class _Download:
         self._connections: set[Connection] = set()
         self._stopped = threading.Event()
         self._refreshing = threading.Lock()
+        self._worker_left = threading.Event()
+        self.hasher: FollowHash | None = None
         headers = build_hf_headers(library_name="ltx23-aio")
         self._headers = headers if remote.same_origin else {k: v for k, v in headers.items()
                                                             if k.lower() != "authorization"}
@@ -180,7 +185,7 @@ class _Download:
                 piece = _Piece(start, cut)
             else:
                 victim = max(self._active, key=lambda p: p.end - p.reserved, default=None)
-                if victim is None or victim.end - victim.reserved < 2 * self.settings.min_piece:
+                if victim is None or victim.end - victim.reserved < 2 * min(SPLIT_MIN, self.settings.min_piece):
                     return None
                 middle = victim.reserved + (victim.end - victim.reserved) // 2
                 piece, victim.end = _Piece(middle, victim.end), middle
@@ -215,6 +220,9 @@ class _Download:
             with self.lock:  # what was written, also when the disk filled up halfway
                 self.done.add(piece.cursor, at)
                 piece.cursor = piece.reserved = at
+                prefix = self.done.prefix
+            if self.hasher is not None:
+                self.hasher.advance(prefix)  # at once: fed only every tick, the hash would trail the download
         return piece.cursor < piece.end
 
     # -- one connection ------------------------------------------------------------------------
@@ -261,6 +269,7 @@ class _Download:
             self.stop(e)
         finally:
             connection.close()
+            self._worker_left.set()
 
     def _fetch(self, connection: Connection, piece: _Piece) -> None:
         extra = {"Range": f"bytes={piece.cursor}-{piece.end - 1}", "Accept-Encoding": "identity"}
@@ -358,7 +367,7 @@ class _Download:
             connection.close()
 
     def run(self, progress: Progress) -> str | None:
-        hasher = FollowHash(str(self.partial), self.size) if self.remote.sha256 else None
+        hasher = self.hasher = FollowHash(str(self.partial), self.size) if self.remote.sha256 else None
         saved_at = time.monotonic()
         try:
             count = min(self.settings.connections,
@@ -369,13 +378,12 @@ class _Download:
                 w.start()
             progress(self.done.total, self.size)
             while any(w.is_alive() for w in workers):
-                workers[0].join(TICK_S) if workers[0].is_alive() else time.sleep(TICK_S)
+                self._worker_left.wait(TICK_S)  # woken when a worker ends: the last one ends the download
+                self._worker_left.clear()
                 if self.cancel.is_set():
                     self.stop(Cancelled("cancelled"))
                 with self.lock:
-                    done, prefix = self.done.total, self.done.prefix
-                if hasher:
-                    hasher.advance(prefix)
+                    done = self.done.total
                 progress(done, self.size)
                 if time.monotonic() - saved_at >= SAVE_EVERY_S:
                     ranges.save(self.partial, self.done)

@@ -1,19 +1,21 @@
 """Benchmark the model store against a hub on loopback (tests/fake_hub.py, in its own process).
 
-    python tests/benchmark_models.py [--size-mb 200] [--rounds 7] [--link-mb 250] [--dir /dev/shm]
+    python tests/benchmark_models.py [--size-mb 200] [--rounds 5] [--link-mb 250] [--connection-mb 50]
+                                     [--dir /dev/shm]
 
 (--dir /dev/shm keeps disk writeback out of the figures; this 2-core machine varies a lot anyway)
 
-Prints, from one run, interleaved round by round on the same file:
-  * download throughput of the pack's downloader (metadata request, resumable transfer, sha256
-    verified on the fly, into the Hugging Face cache, linked into ComfyUI's folder) and, with a
-    hub ETag that is no sha256, the same without verification;
-  * a plain HTTP client on the same bytes: urllib and aiohttp streaming to a file;
-  * the ratio downloader / plain client (target >= 0.9), with the loopback link unlimited (more
-    than 1 GB/s: the sha256, ~1.6 GB/s per core, competes for this machine's CPUs) and limited to
-    --link-mb (a fast real link, where the hash runs beside the transfer);
-  * the time to resolve a whole model set that is present (target <= 20 ms) and the requests the
-    hub saw meanwhile (target 0).
+Prints, from one run, interleaved round by round on the same file, three links side by side:
+  * unlimited loopback (more than 1 GB/s: on two cores this measures the sha256, ~1.6 GB/s per
+    core, and the Python readers against the CPU, not a network);
+  * capped at --connection-mb per connection, as a CDN caps each stream: the pack (8 connections,
+    sha256 verified) against ``aria2c -x8 -s8`` (no verification; Debian package ``aria2``:
+    ``apt-get install -y aria2``; without it that column is skipped with a note) and one plain
+    stream; target pack >= 0.9 x aria2c;
+  * capped at --link-mb in all (a fast real line): the pack against a plain client; target >= 0.9;
+and then the bytes a resume re-fetches after connections are cut mid-file (target <= 1 %), the
+time to resolve a whole model set that is present (target <= 20 ms) and the requests the hub saw
+meanwhile (target 0).
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 REPO, PATH = "bench/model", "weights/bench.safetensors"
 CHUNK = 4 << 20
+ARIA2C = shutil.which("aria2c")
 
 # No token from this machine's login goes to the loopback hub (read when huggingface_hub loads).
 os.environ["HF_HUB_DISABLE_IMPLICIT_TOKEN"] = "1"
@@ -80,6 +83,32 @@ def plain_aiohttp(url: str, target: Path) -> float:
     started = time.perf_counter()
     asyncio.run(get())
     return time.perf_counter() - started
+
+
+def aria2c(url: str, target: Path) -> float:
+    target.unlink(missing_ok=True)
+    started = time.perf_counter()
+    subprocess.run([ARIA2C, "-x8", "-s8", "--dir", str(target.parent), "--out", target.name,
+                    "--allow-overwrite=true", "--auto-file-renaming=false", "--console-log-level=error",
+                    "--summary-interval=0", "--download-result=hide", "-q", url], check=True)
+    elapsed = time.perf_counter() - started
+    assert target.stat().st_size > 0
+    return elapsed
+
+
+def hub_faults(hub_url: str, repo: str, faults: list) -> None:
+    request = urllib.request.Request(f"{hub_url}/_faults", method="POST", headers={"Content-Type": "application/json"},
+                                     data=json.dumps({"repo": repo, "path": PATH, "faults": faults}).encode())
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+def resume_refetch(repo: str, size: int, work: Path, hub_url: str) -> float:
+    """Bytes the hub sent beyond the file's size when the first two connections are cut halfway
+    through their ranges, as a fraction of the size."""
+    hub_faults(hub_url, repo, [["cut", size // 16], ["cut", size // 16]])
+    before = hub_stats(hub_url)["bytes_sent"]
+    downloader(repo, size, work)
+    return (hub_stats(hub_url)["bytes_sent"] - before - size) / size
 
 
 def downloader(repo: str, size: int, work: Path) -> float:
@@ -143,12 +172,16 @@ def resolve_present_set(work: Path, hub_url: str, repeats: int) -> dict:
     return results
 
 
+COLUMNS = ("pack", "pack, no sha256", "aria2c -x8 -s8", "plain urllib", "plain aiohttp")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--dir", help="where to write the downloads (default: the temporary folder)")
-    parser.add_argument("--link-mb", type=float, default=250, help="the limited link's speed, MB/s")
+    parser.add_argument("--link-mb", type=float, default=250, help="the capped line's speed in all, MB/s")
+    parser.add_argument("--connection-mb", type=float, default=50, help="the CDN's cap per connection, MB/s")
     args = parser.parse_args()
     size = args.size_mb * 1_000_000
     import_pack()
@@ -157,40 +190,59 @@ def main() -> None:
         tmp = Path(tmp)
         data = tmp / "bench.bin"
         sha = make_file(data, size)
-        server = subprocess.Popen([sys.executable, str(HERE / "fake_hub.py"), str(data), REPO, PATH, str(args.link_mb)],
+        server = subprocess.Popen([sys.executable, str(HERE / "fake_hub.py"), str(data), REPO, PATH,
+                                   str(args.link_mb), str(args.connection_mb)],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         try:
             urls = json.loads(server.stdout.readline())
             os.environ["HF_ENDPOINT"] = urls["hub"]
             os.environ.pop("HF_HUB_OFFLINE", None)
-            cdn_url = f"{urls['cdn']}/{REPO}/blobs/{sha}"
-            limited_url = f"{urls['cdn']}/{REPO}-throttled/blobs/{sha}"
-            runs = {"downloader (sha256 verified)": [], "downloader (no sha256 to verify)": [],
-                    "plain urllib": [], "plain aiohttp": [],
-                    "limited link: downloader (verified)": [], "limited link: plain urllib": []}
-            plain_urllib(cdn_url, tmp / "plain.bin")  # warm-up: first connection, server page cache
+            os.environ.pop("LTX23_AIO_CONNECTIONS", None)
+            blob = lambda repo: f"{urls['cdn']}/{repo}/blobs/{sha}"  # noqa: E731
+            links = {"unlimited": REPO, "per connection": REPO + "-capped", "in all": REPO + "-throttled"}
+            runs: dict[tuple[str, str], list[float]] = {}
+
+            def timed(link: str, column: str, seconds: float) -> None:
+                runs.setdefault((link, column), []).append(seconds)
+            plain_urllib(blob(REPO), tmp / "plain.bin")  # warm-up: first connection, server page cache
             downloader(REPO, size, tmp / "dl")
             for _ in range(args.rounds):
-                runs["plain urllib"].append(plain_urllib(cdn_url, tmp / "plain.bin"))
-                runs["downloader (sha256 verified)"].append(downloader(REPO, size, tmp / "dl"))
-                runs["plain aiohttp"].append(plain_aiohttp(cdn_url, tmp / "plain.bin"))
-                runs["downloader (no sha256 to verify)"].append(downloader(REPO + "-unverified", size, tmp / "dl"))
-                runs["limited link: plain urllib"].append(plain_urllib(limited_url, tmp / "plain.bin"))
-                runs["limited link: downloader (verified)"].append(downloader(REPO + "-throttled", size, tmp / "dl"))
+                for link, repo in links.items():
+                    timed(link, "plain urllib", plain_urllib(blob(repo), tmp / "plain.bin"))
+                    timed(link, "pack", downloader(repo, size, tmp / "dl"))
+                    if ARIA2C and link != "in all":
+                        timed(link, "aria2c -x8 -s8", aria2c(blob(repo), tmp / "aria2.bin"))
+                    if link == "unlimited":
+                        timed(link, "plain aiohttp", plain_aiohttp(blob(repo), tmp / "plain.bin"))
+                        timed(link, "pack, no sha256", downloader(REPO + "-unverified", size, tmp / "dl"))
+            refetch = [resume_refetch(REPO + "-capped", size, tmp / "dl", urls["hub"]) for _ in range(3)]
             resolve = resolve_present_set(tmp / "resolve", urls["hub"], repeats=50)
         finally:
             server.stdin.close()
             server.wait(30)
 
-    rate = {name: size / statistics.median(times) / 1e6 for name, times in runs.items()}
-    plain = max(rate["plain urllib"], rate["plain aiohttp"])
-    print(f"download of {args.size_mb} MB from a hub on loopback, median of {args.rounds} interleaved rounds:")
-    for name, mbps in rate.items():
-        print(f"  {name:<37} {mbps:8.0f} MB/s   (runs: {', '.join(f'{size / t / 1e6:.0f}' for t in runs[name])})")
-    print(f"  ratio downloader / faster plain client, unlimited link: {rate['downloader (sha256 verified)'] / plain:.2f} "
-          f"verified, {rate['downloader (no sha256 to verify)'] / plain:.2f} unverified (target >= 0.9)")
-    print(f"  ratio downloader / plain client, link limited to {args.link_mb:.0f} MB/s: "
-          f"{rate['limited link: downloader (verified)'] / rate['limited link: plain urllib']:.2f} verified (target >= 0.9)")
+    rate = {key: size / statistics.median(times) / 1e6 for key, times in runs.items()}
+    print(f"download of {args.size_mb} MB from a hub on loopback, MB/s, median of {args.rounds} interleaved rounds "
+          "(pack: 8 connections, sha256 verified, into the Hugging Face cache, linked):")
+    titles = {"unlimited": "unlimited loopback", "per connection": f"{args.connection_mb:g} MB/s per connection",
+              "in all": f"{args.link_mb:g} MB/s in all"}
+    print(f"  {'link':<24}" + "".join(f"{c:>17}" for c in COLUMNS) + "   ratio")
+    for link, title in titles.items():
+        cells = "".join(f"{rate[(link, c)]:17.0f}" if (link, c) in rate else f"{'-':>17}" for c in COLUMNS)
+        if link == "per connection":
+            ratio = (f"pack / aria2c {rate[(link, 'pack')] / rate[(link, 'aria2c -x8 -s8')]:.2f} (target >= 0.9)"
+                     if ARIA2C else "pack / aria2c: skipped, aria2c not installed (apt-get install -y aria2)")
+        elif link == "in all":
+            ratio = f"pack / plain {rate[(link, 'pack')] / rate[(link, 'plain urllib')]:.2f} (target >= 0.9)"
+        else:
+            plain = max(rate[(link, "plain urllib")], rate[(link, "plain aiohttp")])
+            ratio = (f"pack / faster plain {rate[(link, 'pack')] / plain:.2f} verified, "
+                     f"{rate[(link, 'pack, no sha256')] / plain:.2f} unverified")
+        print(f"  {title:<24}{cells}   {ratio}")
+    print("  runs: " + "; ".join(f"{titles[link]} {column}: {', '.join(f'{size / t / 1e6:.0f}' for t in times)}"
+                                 for (link, column), times in runs.items()))
+    print(f"resume after two of 8 connections were cut mid-range ({args.connection_mb:g} MB/s per connection): "
+          f"re-fetched {', '.join(f'{r * 100:.2f} %' for r in refetch)} of the file (target <= 1 %)")
     print(f"resolve the {resolve['files']} files of t2v with model set fp8, all present (target <= 20 ms, 0 requests):")
     for where, label in (("models", "in ComfyUI's model folders"), ("hf_cache", "only in the Hugging Face cache")):
         r = resolve[where]

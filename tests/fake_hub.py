@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from aiohttp import web
 
 COMMIT = "c0ffee" + "0" * 34
 BODY_CHUNK = 256 << 10
+LINK_BURST_S = 0.02
 
 
 @dataclass
@@ -61,16 +63,14 @@ class HubFile:
     def served(self) -> int:
         return self.size if self.storage_size is None else self.storage_size
 
-    def read(self, start: int, end: int) -> bytes:
+    def read(self, start: int, end: int, handle=None) -> bytes:
         if start >= self.size:  # past the real bytes (oversize, endless): filler
             return b"\xff" * (end - start)
         if end > self.size:
-            return self.read(start, self.size) + self.read(self.size, end)
+            return self.read(start, self.size, handle) + self.read(self.size, end)
         if isinstance(self.data, bytes):
             return self.data[start:end]
-        with open(self.data, "rb") as f:
-            f.seek(start)
-            return f.read(end - start)
+        return os.pread(handle.fileno(), end - start, start)
 
 
 @dataclass
@@ -148,8 +148,8 @@ class FakeHub:
     async def _pace(self, f: HubFile, record: Request, began: float, n: int) -> None:
         loop = asyncio.get_running_loop()
         wait_until = began + record.sent / f.rate if f.rate else 0.0
-        if f.link_rate:
-            f._link_free_at = max(loop.time(), f._link_free_at) + n / f.link_rate
+        if f.link_rate:  # a token bucket: up to LINK_BURST_S of idle line may be caught up, as timers overshoot
+            f._link_free_at = max(loop.time() - LINK_BURST_S, f._link_free_at) + n / f.link_rate
             wait_until = max(wait_until, f._link_free_at)
         await asyncio.sleep(max(0.0, wait_until - loop.time()))
 
@@ -177,10 +177,11 @@ class FakeHub:
                 end = min(int(last) + 1, end)
             if start >= size:
                 return web.Response(status=416, headers={"Content-Range": f"bytes */{size}"})
-        plain = fault is None and not (f.rate or f.link_rate or f.extra or f.endless or f.storage_size is not None)
-        if isinstance(f.data, Path) and plain and not record.range:
-            record.sent = f.size if request.method == "GET" else 0
-            return web.FileResponse(f.data, headers={"ETag": f'"{f.sha256}"'})  # sendfile: the fast path
+        plain = fault is None and not (f.rate or f.link_rate or f.extra or f.endless or f.storage_size is not None
+                                       or f.ignore_range)
+        if isinstance(f.data, Path) and plain:
+            record.sent = (end - start) if request.method == "GET" else 0
+            return web.FileResponse(f.data, headers={"ETag": f'"{f.sha256}"'})  # sendfile, ranges too: the fast path
         partial = bool(record.range) and not (f.ignore_range or f.endless)
         headers = {"Accept-Ranges": "bytes", "ETag": f'"{f.sha256}"', "Content-Type": "application/octet-stream"}
         if not f.endless:
@@ -191,6 +192,15 @@ class FakeHub:
         await response.prepare(request)
         if request.method == "HEAD":
             return response
+        handle = open(f.data, "rb") if isinstance(f.data, Path) else None
+        try:
+            return await self._send(request, response, f, record, fault, start, end, handle)
+        finally:
+            if handle is not None:
+                handle.close()
+
+    async def _send(self, request, response, f: HubFile, record: Request, fault, start: int, end: int,
+                    handle) -> web.StreamResponse:
         stop = start + fault[1] if fault and fault[0] in ("cut", "hold", "stall", "swap") else None
         position = start
         loop = asyncio.get_running_loop()
@@ -213,7 +223,7 @@ class FakeHub:
             if not f.endless:
                 chunk_end = min(chunk_end, end)
             try:
-                await response.write(f.read(position, chunk_end))
+                await response.write(f.read(position, chunk_end, handle))
             except (ConnectionError, RuntimeError):
                 return response  # the client hung up (it had what it asked for)
             n, position = chunk_end - position, chunk_end
@@ -228,11 +238,18 @@ class FakeHub:
     async def _stats(self, request: web.Request) -> web.Response:
         return web.json_response({"requests": len(self.requests), "bytes_sent": self.bytes_sent()})
 
+    async def _script(self, request: web.Request) -> web.Response:
+        """For a hub in another process: ``{"repo", "path", "faults": [["cut", n], …]}``."""
+        body = await request.json()
+        self.files[(body["repo"], body["path"])].faults = [tuple(x) for x in body["faults"]]
+        return web.json_response({})
+
     # -- running -----------------------------------------------------------------------------
     async def _start(self) -> None:
         hub = web.Application()
         hub.router.add_route("*", "/{org}/{name}/resolve/main/{path:.+}", self._resolve)
         hub.router.add_get("/_stats", self._stats)
+        hub.router.add_post("/_faults", self._script)
         cdn = web.Application()
         cdn.router.add_route("*", "/{org}/{name}/blobs/{sha}", self._blob)
         self._runners = [web.AppRunner(hub, access_log=None), web.AppRunner(cdn, access_log=None)]
@@ -274,14 +291,17 @@ class FakeHub:
 
 def main(argv: list[str]) -> None:
     """Serve DATAFILE until stdin closes, and print the addresses: as REPO/PATH (ETag: its
-    sha256), as REPO-unverified/PATH (an ETag that is no sha256, so clients cannot verify it) and
-    as REPO-throttled/PATH at RATE_MB megabytes per second (default 250)."""
+    sha256), as REPO-unverified/PATH (an ETag that is no sha256, so clients cannot verify it), as
+    REPO-throttled/PATH over a link of LINK_MB megabytes per second in all (default 250) and as
+    REPO-capped/PATH at CONNECTION_MB megabytes per second per connection (default 50)."""
     data, repo, path = Path(argv[0]), argv[1], argv[2]
-    rate = float(argv[3]) * 1e6 if len(argv) > 3 else 250e6
+    link = float(argv[3]) * 1e6 if len(argv) > 3 else 250e6
+    per_connection = float(argv[4]) * 1e6 if len(argv) > 4 else 50e6
     hub = FakeHub()
     hub.add(repo, path, data)
     hub.add(repo + "-unverified", path, data, sha256=hashlib.sha1(data.name.encode()).hexdigest())
-    hub.add(repo + "-throttled", path, data, rate=rate)
+    hub.add(repo + "-throttled", path, data, link_rate=link)
+    hub.add(repo + "-capped", path, data, rate=per_connection)
     hub.start()
     print(json.dumps({"hub": hub.hub_url, "cdn": hub.cdn_url}), flush=True)
     sys.stdin.read()
