@@ -20,7 +20,7 @@ TRUE_VALUES = {"1", "ON", "YES", "TRUE"}
 RETRY_WAITS = (1.0, 2.0, 4.0, 8.0)
 CONNECTIONS = 8  # per file, like `aria2c -x8 -s8`; LTX23_AIO_CONNECTIONS changes it (1 = one stream)
 MAX_CONNECTIONS = 32
-MIN_PIECE = 8 << 20  # smaller ranges cost more in requests than they gain in parallelism
+MIN_PIECE = 2 << 20  # the smallest range asked for (the last ones): the sha256 waits for the in-flight ones at the end
 READ_TIMEOUT_S = 30.0  # a connection silent this long is dropped and retried
 
 

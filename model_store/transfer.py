@@ -4,7 +4,8 @@ A CDN serves each connection at a capped rate (tens of MB/s), so one stream cann
 link: like aria2c, the file is fetched as byte ranges over ``connections`` keep-alive connections.
 Ranges are handed out lowest offset first and shrink towards the end (each takes a share of what
 is left), and a connection with nothing left to take splits the largest range still in flight, so
-all connections stay busy to the end and the file fills from its start — which lets the sha256
+all connections stay busy to the end (a split costs what the victim's server had already sent past
+the cut, so ranges under ``2 * min_piece`` are not split) and the file fills from its start — which lets the sha256
 follow the download instead of reading the whole file again afterwards (follow_hash.py).
 
 Every interruption keeps what was written (ranges.py records it), and every download ends:
@@ -36,9 +37,6 @@ from .http_client import Connection, origin
 from .remote import RemoteFile
 
 CHUNK = 1 << 20
-# At the end, a connection with nothing left splits the largest range in flight if both halves get
-# this much: the last ranges then end within ~1 MiB of each other instead of one finishing alone.
-SPLIT_MIN = 1 << 20
 REFETCHES = 2  # whole-file re-fetches a download may cost beyond what was missing
 SAVE_EVERY_S = 0.2  # how stale the record of fetched ranges may get (what a kill -9 re-fetches)
 TICK_S = 0.1
@@ -185,7 +183,7 @@ class _Download:
                 piece = _Piece(start, cut)
             else:
                 victim = max(self._active, key=lambda p: p.end - p.reserved, default=None)
-                if victim is None or victim.end - victim.reserved < 2 * min(SPLIT_MIN, self.settings.min_piece):
+                if victim is None or victim.end - victim.reserved < 2 * self.settings.min_piece:
                     return None
                 middle = victim.reserved + (victim.end - victim.reserved) // 2
                 piece, victim.end = _Piece(middle, victim.end), middle

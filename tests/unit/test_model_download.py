@@ -36,6 +36,12 @@ def in_subprocess(f: ModelFile, comfyui: Path, **options) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.fixture
+def one_stream(monkeypatch):
+    """One connection per file: for what is about the order of bytes in one stream."""
+    monkeypatch.setenv("LTX23_AIO_CONNECTIONS", "1")
+
+
 def wait_until(condition, what: str) -> None:
     deadline = time.monotonic() + WAIT_S
     while not condition():
@@ -54,7 +60,7 @@ def test_download_lands_in_the_hf_cache_and_is_linked(comfy, comfyui, hf_env, hu
     assert not report.warnings and [r.repo_id for r in report.repos] == [f.repo]
 
 
-def test_download_reports_progress_up_to_the_total(comfy, hf_env, hub_file, fake_hub):
+def test_download_reports_progress_up_to_the_total(comfy, hf_env, hub_file, fake_hub, one_stream):
     f = hub_file(12 * MB, faults=[("hold", 4 * MB)])
     seen = []
 
@@ -139,9 +145,8 @@ def test_download_resumes_in_a_later_run_after_the_process_died(comfy, comfyui, 
         child.communicate(timeout=WAIT_S)
     fake_hub.requests.clear()
     path = ensure_files({"checkpoint": f}, comfy=comfy, hub=hf_env)["checkpoint"]
-    (again,) = fake_hub.body_requests()
-    assert again.range == f"bytes={7 * MB}-{f.size - 1}"
-    assert again.sent <= (f.size - 7 * MB) + f.size * 0.01
+    assert min(int(r.range[6:].split("-")[0]) for r in fake_hub.body_requests()) == 7 * MB
+    assert fake_hub.bytes_sent() <= (f.size - 7 * MB) + f.size * 0.01
     assert Path(path).read_bytes() == payload(f.size)
 
 
@@ -162,13 +167,13 @@ def test_download_after_a_kill_with_several_connections_refetches_at_most_1_perc
     assert Path(path).read_bytes() == payload(f.size)
 
 
-def test_download_takes_over_a_contiguous_incomplete_file(comfy, hf_env, hub_file, fake_hub):
+def test_download_takes_over_a_contiguous_incomplete_file(comfy, hf_env, hub_file, fake_hub, one_stream):
     f = hub_file(12 * MB)  # e.g. left by huggingface_hub, or this pack before ranged downloads
     etag = hashlib.sha256(payload(f.size)).hexdigest()
     legacy = legacy_partial_path(hf_env.cache_dir, f.repo, etag)
     legacy.parent.mkdir(parents=True)
     legacy.write_bytes(payload(f.size)[:5 * MB])
-    path = ensure_files({"checkpoint": f}, comfy=comfy, hub=hf_env)["checkpoint"]
+    path = ensure_files({"checkpoint": f}, comfy=comfy, hub=dataclasses.replace(hf_env, connections=1))["checkpoint"]
     assert fake_hub.bytes_sent() == f.size - 5 * MB and not legacy.exists()
     assert Path(path).read_bytes() == payload(f.size)
 
@@ -236,7 +241,7 @@ def test_download_checks_free_space_before_starting(comfy, comfyui, hf_env, hub_
     assert fake_hub.body_requests() == [] and linked(comfyui) == []
 
 
-def test_download_that_fills_the_disk_keeps_its_bytes_and_resumes(comfy, comfyui, hf_env, hub_file, fake_hub):
+def test_download_that_fills_the_disk_keeps_its_bytes_and_resumes(comfy, comfyui, hf_env, hub_file, fake_hub, one_stream):
     f = hub_file(12 * MB)
     child = in_subprocess(f, comfyui, file_size_limit=5 * MB, connections=1)
     out, err = child.communicate(timeout=WAIT_S)
@@ -250,7 +255,7 @@ def test_download_that_fills_the_disk_keeps_its_bytes_and_resumes(comfy, comfyui
     assert again.range == f"bytes={5 * MB}-{f.size - 1}" and fake_hub.bytes_sent() == f.size - 5 * MB
 
 
-def test_two_threads_share_one_download(comfy, hf_env, hub_file, fake_hub):
+def test_two_threads_share_one_download(comfy, hf_env, hub_file, fake_hub, one_stream):
     f = hub_file(8 * MB, faults=[("hold", 2 * MB)])
     results, errors, second_waits = [], [], threading.Event()
 
@@ -273,7 +278,7 @@ def test_two_threads_share_one_download(comfy, hf_env, hub_file, fake_hub):
     assert len(fake_hub.requests) == 2  # the second caller joined: not even a metadata request of its own
 
 
-def test_two_coroutines_share_one_download(comfy, hf_env, hub_file, fake_hub):
+def test_two_coroutines_share_one_download(comfy, hf_env, hub_file, fake_hub, one_stream):
     f = hub_file(8 * MB, faults=[("hold", 2 * MB)])
     second_waits = threading.Event()
 
@@ -326,11 +331,12 @@ def test_token_never_appears_in_logs_errors_or_files(comfy, comfyui, hf_env, hub
     denied = hub_file(name="denied.safetensors", status=401)
     down = hub_file(4 * MB, name="down.safetensors", faults=[("cut", MB), ("drop",), ("drop",), ("drop",)])
     messages = []
+    hub = dataclasses.replace(hf_env, connections=1)  # so that the scripted faults hit the one stream
     with caplog.at_level(logging.DEBUG):
-        ensure_files({"m": good}, comfy=comfy, hub=hf_env)
+        ensure_files({"m": good}, comfy=comfy, hub=hub)
         for f in (denied, down):
             with pytest.raises(ModelFileError) as e:
-                ensure_files({"m": f}, comfy=comfy, hub=hf_env)
+                ensure_files({"m": f}, comfy=comfy, hub=hub)
             messages.append(str(e.value) + repr(e.value))
     assert any(r.authorization == f"Bearer {TOKEN}" for r in fake_hub.requests if r.origin == "hub")
     assert all(r.authorization is None for r in fake_hub.requests if r.origin == "cdn")
