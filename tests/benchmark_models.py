@@ -104,11 +104,13 @@ def hub_faults(hub_url: str, repo: str, faults: list) -> None:
 
 def resume_refetch(repo: str, size: int, work: Path, hub_url: str) -> float:
     """Bytes the hub sent beyond the file's size when the first two connections are cut halfway
-    through their ranges, as a fraction of the size."""
-    hub_faults(hub_url, repo, [["cut", size // 16], ["cut", size // 16]])
-    before = hub_stats(hub_url)["bytes_sent"]
+    through their first ranges (each 1/16 of the file), as a fraction of the size."""
+    hub_faults(hub_url, repo, [["cut", size // 32], ["cut", size // 32]])
+    before = hub_stats(hub_url)
     downloader(repo, size, work)
-    return (hub_stats(hub_url)["bytes_sent"] - before - size) / size
+    after = hub_stats(hub_url)
+    assert after["cuts"] - before["cuts"] == 2, "the connections were not cut"
+    return (after["bytes_sent"] - before["bytes_sent"] - size) / size
 
 
 def downloader(repo: str, size: int, work: Path) -> float:

@@ -88,6 +88,7 @@ class FakeHub:
         self.files: dict[tuple[str, str], HubFile] = {}
         self.blobs: dict[tuple[str, str], HubFile] = {}  # per repo, so two files' faults stay apart
         self.requests: list[Request] = []
+        self.cuts = 0  # connections dropped mid-body by a fault
         self._release = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -208,6 +209,7 @@ class FakeHub:
         while f.endless or position < end:
             if stop is not None and position >= stop:
                 if fault[0] in ("cut", "swap"):
+                    self.cuts += 1
                     if fault[0] == "swap":
                         self._swap(f, fault[2])
                     await asyncio.sleep(0.05)  # let the bytes written so far leave the process
@@ -236,7 +238,7 @@ class FakeHub:
         return response
 
     async def _stats(self, request: web.Request) -> web.Response:
-        return web.json_response({"requests": len(self.requests), "bytes_sent": self.bytes_sent()})
+        return web.json_response({"requests": len(self.requests), "bytes_sent": self.bytes_sent(), "cuts": self.cuts})
 
     async def _script(self, request: web.Request) -> web.Response:
         """For a hub in another process: ``{"repo", "path", "faults": [["cut", n], …]}``."""
