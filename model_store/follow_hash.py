@@ -36,7 +36,7 @@ class FollowHash:
 
     def _run(self) -> None:
         try:
-            while True:
+            while self._hashed < self._size:
                 with self._cv:
                     while self._hashed >= self._frontier and not self._stopped:
                         self._cv.wait()
@@ -49,8 +49,6 @@ class FollowHash:
                         raise OSError(f"the partial file ends at {self._hashed:,} bytes, before {end:,}")
                     self._sha.update(data)  # releases the GIL: runs beside the downloading threads
                     self._hashed += len(data)
-                if self._hashed >= self._size:
-                    return
         except OSError as e:
             self._error = e
 

@@ -365,7 +365,12 @@ class _Download:
             connection.close()
 
     def run(self, progress: Progress) -> str | None:
+        if self.cancel.is_set():
+            os.close(self.fd)
+            raise _with_done(Cancelled("cancelled"), self.done.total)
         hasher = self.hasher = FollowHash(str(self.partial), self.size) if self.remote.sha256 else None
+        if hasher:
+            hasher.advance(self.done.prefix)  # what a resume kept: hashed while the rest arrives
         saved_at = time.monotonic()
         try:
             count = min(self.settings.connections,
@@ -404,10 +409,13 @@ class _Download:
             os.close(self.fd)
 
 
-def _lost(failure: _Retry, done: int) -> ConnectionLost:
-    error = ConnectionLost(failure.cause, failure.status)
+def _with_done(error: Failed, done: int) -> Failed:
     error.done = done
     return error
+
+
+def _lost(failure: _Retry, done: int) -> ConnectionLost:
+    return _with_done(ConnectionLost(failure.cause, failure.status), done)
 
 
 def fetch(remote: RemoteFile, refresh: Callable[[], RemoteFile], partial: Path, settings: Settings, *,

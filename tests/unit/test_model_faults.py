@@ -231,3 +231,35 @@ def test_a_wrong_size_file_in_the_way_is_reported_before_downloading(comfy, comf
         "(an incomplete or different copy). Nothing was downloaded. Move that file away (or delete it) and run "
         "again.")
     assert fake_hub.body_requests() == [] and target.read_bytes() == b"12345"
+
+
+def test_an_empty_file_downloads(comfy, comfyui, hub, hub_file):
+    f = hub_file(0)
+    path = ensure_files({"checkpoint": f}, comfy=comfy, hub=hub)["checkpoint"]
+    assert open(path, "rb").read() == b""
+
+
+def test_a_download_another_process_finished_is_not_reported_as_fetched(comfy, comfyui, hub, hub_file, fake_hub,
+                                                                        caplog):
+    import logging
+    from filelock import FileLock
+    from ltx23_aio.model_store.cache import blob_path, lock_path
+
+    f = hub_file(2 * MB)
+    etag = hashlib.sha256(payload(f.size)).hexdigest()
+    other = FileLock(str(lock_path(hub.cache_dir, f.repo, etag)))
+    lock_path(hub.cache_dir, f.repo, etag).parent.mkdir(parents=True)
+    other.acquire()
+    result = []
+    with caplog.at_level(logging.INFO, logger="ltx23_aio"):
+        waiter = threading.Thread(target=lambda: result.append(ensure_files({"checkpoint": f}, comfy=comfy, hub=hub)))
+        waiter.start()
+        time.sleep(0.5)  # the waiter asked the hub and waits on the lock
+        blob = blob_path(hub.cache_dir, f.repo, etag)
+        blob.parent.mkdir(parents=True)
+        blob.write_bytes(payload(f.size))  # what the other process downloaded
+        other.release()
+        waiter.join(10)
+    assert result and fake_hub.body_requests() == []
+    assert "model.safetensors ready (already in the Hugging Face cache, fetched by another process)" in caplog.text
+    assert "MB/s" not in caplog.text

@@ -204,7 +204,8 @@ def test_routes_cancel_stops_a_download_and_keeps_its_bytes(server, tiny_set, co
     status, body = server.call("POST", "/download", {"mode": "t2v", "set": "tiny"})
     assert status == 202
     deadline = time.monotonic() + WAIT_S
-    while not any(d["file"] == checkpoint["name"] and d["done"] >= 100_000 for d in server.call("GET", "/downloads")[1]["downloads"]):
+    while not any((d["repo"], d["state"]) == (checkpoint["repo"], "downloading") and d["done"] >= 100_000
+                  for d in server.call("GET", "/downloads")[1]["downloads"]):
         assert time.monotonic() < deadline
         time.sleep(0.02)
     assert server.call("POST", "/cancel", {"file": checkpoint["name"]}) == (200, {"cancelled": [checkpoint["name"]]})
@@ -218,3 +219,26 @@ def test_routes_cancel_stops_a_download_and_keeps_its_bytes(server, tiny_set, co
     assert (left["cached"], left["kept"], left["quarantined"]) == (None, 100_000, [])
     assert f"checkpoints/{checkpoint['name']}" not in left["models"]  # the other files of the set are linked
     assert server.call("POST", "/cancel", {}) == (200, {"cancelled": []})
+
+
+def test_routes_status_never_shows_credentials_from_hf_endpoint(server, tiny_set, fake_hub, monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", fake_hub.hub_url.replace("http://", "http://mirror-user:s3cret-pass@"))
+    status, body = server.call("GET", "/status?mode=t2v&set=tiny")
+    assert status == 200 and "s3cret" not in json.dumps(body) and "mirror-user" not in json.dumps(body)
+    checkpoint = {f["role"]: f for f in body["modes"][0]["files"]}["checkpoint"]
+    assert checkpoint["url"].startswith(fake_hub.hub_url + "/")
+
+
+@pytest.mark.parametrize("path", ["../../../../outside", "weights/../../../outside", "/tmp/outside"])
+def test_routes_refuse_a_user_set_whose_path_leaves_the_repository(server, comfyui, tmp_path, fake_hub, path):
+    from ltx23_aio.model_store.sets import USER_SETS_SUBDIR
+
+    sets = comfyui / "user" / USER_SETS_SUBDIR
+    sets.mkdir(parents=True)
+    (sets / "evil.json").write_text(json.dumps({"name": "evil", "base": "fp8", "files": {
+        "checkpoint": {"name": "x.safetensors", "folder": "checkpoints", "repo": "o/r", "path": path}}}))
+    before = tree(tmp_path)
+    status, body = server.call("POST", "/download", {"mode": "t2v", "set": "evil"})
+    assert status == 404 and body["kind"] == "unknown"
+    assert f"path must be a path inside its repository, not '{path}'" in body["error"]
+    assert tree(tmp_path) == before and fake_hub.requests == []
