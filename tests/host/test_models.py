@@ -19,10 +19,12 @@ from test_t2v import inner, rejected, t2v
 REPO = "ltx23-aio-tests/tiny"
 
 
-def hub_set(server, tiny_models, hub, role: str, **file_options) -> tuple[dict, str]:
-    """A user model set like the tiny one whose `role` file must come from the hub."""
+def hub_set(server, tiny_models, hub, role: str, data: bytes | None = None, **file_options) -> tuple[dict, str]:
+    """A user model set like the tiny one whose `role` file must come from the hub (with these
+    bytes instead of the tiny file's: for downloads that are not meant to load)."""
     original = TINY_SET["files"][role]
-    data = (tiny_models / original["folder"] / original["name"]).read_bytes()
+    if data is None:
+        data = (tiny_models / original["folder"] / original["name"]).read_bytes()
     name = f"hub-{uuid.uuid4().hex[:8]}-{original['name']}"
     hub_file = hub.add(REPO, f"weights/{name}", data, **file_options)
     model_set = {**TINY_SET, "name": f"tiny-{name[4:12]}",
@@ -106,3 +108,45 @@ def test_sidebar_routes_refuse_what_is_not_in_the_manifest(server, method, path,
     status, _ = server.request(method, path, body)
     assert status == code
     assert sorted(p.name for p in (server.base / "models").rglob("*")) == before
+
+
+def _download_state(server, name: str, states: set[str], timeout: float = 30) -> dict:
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for d in server.get("/api/ltx23_aio/models/downloads")["downloads"]:
+            if d["file"] == name and d["state"] in states:
+                return d
+        time.sleep(0.05)
+    raise AssertionError(f"{name} never reached {states}")
+
+
+def test_sidebar_cancel_route_stops_a_download_and_keeps_its_bytes(server, tiny_models, hub):
+    # Bytes of its own: the cache holds the tiny upscaler already (same repo and ETag) from another test.
+    model_set, name = hub_set(server, tiny_models, hub, "upscaler", data=os.urandom(3_000_000),
+                              faults=[("hold", 1000)])
+    status, body = server.request("POST", "/api/ltx23_aio/models/download", {"mode": "t2v", "set": model_set["name"]})
+    assert (status, body["downloading"]) == (202, [name])
+    assert _download_state(server, name, {"downloading"})["total"] > 1000
+    status, body = server.request("POST", "/api/ltx23_aio/models/cancel", {"file": name})
+    assert (status, body) == (200, {"cancelled": [name]})
+    ended = _download_state(server, name, {"cancelled", "error", "done"})
+    hub.release()
+    assert ended["state"] == "cancelled" and ended["error"].startswith(f"The download of {name} was cancelled; the ")
+    assert not os.path.lexists(server.base / "models" / "latent_upscale_models" / name)
+    partial = list((server.base / "hf" / "hub" / "models--ltx23-aio-tests--tiny" / "blobs").glob("*.ltx23aio-partial"))
+    assert partial, "the bytes fetched are kept for a resume"
+    assert server.request("POST", "/api/ltx23_aio/models/cancel", {}) == (200, {"cancelled": []})
+
+
+def test_sidebar_routes_answer_deeply_nested_json_with_400(server):
+    status, body = server.request("POST", "/api/ltx23_aio/models/download", [[[]]])
+    assert status == 400
+    import aiohttp, asyncio  # noqa: E401 -- raw bytes: the harness sends JSON values only
+
+    async def raw():
+        async with aiohttp.ClientSession() as s:
+            async with s.post(server.url + "/api/ltx23_aio/models/cancel", data=b"[" * 2000 + b"]" * 2000,
+                              headers={"Content-Type": "application/json"}) as r:
+                return r.status
+    assert asyncio.run(raw()) == 400
