@@ -141,7 +141,9 @@ def disk_full(f: ModelFile, done: int, total: int | None, free: int, where: Path
 def connection_lost(f: ModelFile, done: int, total: int | None, error: BaseException, host: str,
                     tries: int, timeout: float) -> ModelFileError:
     of = f" of {human_bytes(total)}" if total else ""
-    if isinstance(error, TimeoutError):
+    if isinstance(error, TimeoutError) and str(error).startswith("less than"):
+        what = f"{host} sent {error}"
+    elif isinstance(error, TimeoutError):
         what = f"{host} sent nothing for {timeout:g} s"
     else:
         what = f"the connection to {host} failed ({type(error).__name__}: {error})"

@@ -37,6 +37,8 @@ from .http_client import Connection, origin
 from .remote import RemoteFile
 
 CHUNK = 1 << 20
+LOW_SPEED = 10_000  # bytes/s: a connection slower than this for a whole read timeout is dropped
+PROGRESS = 1 << 20  # a try that fetched less than this counts as failed: retries stay bounded in time
 REFETCHES = 2  # whole-file re-fetches a download may cost beyond what was missing
 SAVE_EVERY_S = 0.2  # how stale the record of fetched ranges may get (what a kill -9 re-fetches)
 TICK_S = 0.1
@@ -85,6 +87,12 @@ class OverBudget(Failed):
 
 class Cancelled(Failed):
     pass
+
+
+class SlowConnection(TimeoutError):
+    def __init__(self, seconds: float):
+        super().__init__(f"less than {LOW_SPEED // 1000} kB/s for {seconds:g} s")
+        self.seconds = seconds
 
 
 class _Retry(Exception):
@@ -244,7 +252,7 @@ class _Download:
                 except _Retry as e:
                     self.give_back(piece)
                     connection.close()
-                    if piece.cursor > before:
+                    if piece.cursor - before >= PROGRESS:
                         failures = 0
                     with self.lock:
                         self.last_failure = e
@@ -255,7 +263,7 @@ class _Download:
                     connection.close()
                     if self._stopped.is_set():
                         return
-                    if piece.cursor > before:
+                    if piece.cursor - before >= PROGRESS:
                         failures = 0
                     with self.lock:
                         self.last_failure = _Retry(e)
@@ -277,6 +285,7 @@ class _Download:
         try:
             self._check(response, piece, location)
             single = response.status == 200
+            window_start, window_bytes = time.monotonic(), 0
             while True:
                 data = response.read1(CHUNK)  # what has arrived: a stalled connection leaves no bytes unsaved
                 if not data:
@@ -285,6 +294,12 @@ class _Download:
                     raise _Retry("stopped")
                 if not self.write(piece, data):
                     break
+                # A server that trickles a few bytes before each timeout would never time out.
+                window_bytes += len(data)
+                if time.monotonic() - window_start >= self.settings.read_timeout:
+                    if window_bytes < LOW_SPEED * self.settings.read_timeout:
+                        raise _Retry(SlowConnection(self.settings.read_timeout))
+                    window_start, window_bytes = time.monotonic(), 0
             if piece.cursor < piece.end:
                 raise _Retry(f"connection closed {piece.end - piece.cursor:,} bytes before the end of the range")
             if single and piece.end == self.size:  # (another stream may have taken over: then it checks)

@@ -10,7 +10,8 @@
 Faults, scripted per file the way real CDNs, mirrors and proxies misbehave:
     per body request, in order (``faults``): ``("cut", n)`` send n bytes, then drop the connection;
     ``("hold", n)`` send n bytes, then wait for ``release()``; ``("stall", n)`` send n bytes, then
-    nothing, until the client gives up; ``("drop",)`` drop before answering; ``("status", code)``;
+    nothing, until the client gives up; ``("trickle", n, seconds)`` send n bytes, then 100 bytes
+    every so many seconds, until the client gives up; ``("drop",)`` drop before answering; ``("status", code)``;
     ``("swap", n, data)`` send n bytes, then the file is replaced upstream (new ETag; the old blob
     is gone) and the connection dropped.
     for every request: ``storage_size`` (storage holds fewer or more bytes than the hub announces,
@@ -202,7 +203,7 @@ class FakeHub:
 
     async def _send(self, request, response, f: HubFile, record: Request, fault, start: int, end: int,
                     handle) -> web.StreamResponse:
-        stop = start + fault[1] if fault and fault[0] in ("cut", "hold", "stall", "swap") else None
+        stop = start + fault[1] if fault and fault[0] in ("cut", "hold", "stall", "swap", "trickle") else None
         position = start
         loop = asyncio.get_running_loop()
         began = loop.time()
@@ -214,6 +215,13 @@ class FakeHub:
                         self._swap(f, fault[2])
                     await asyncio.sleep(0.05)  # let the bytes written so far leave the process
                     request.transport.abort()
+                    return response
+                if fault[0] == "trickle":  # 100 bytes every fault[2] seconds, forever
+                    while not request.transport.is_closing():
+                        await response.write(f.read(position, position + 100, handle))
+                        record.sent += 100
+                        position += 100
+                        await asyncio.sleep(fault[2])
                     return response
                 if fault[0] == "stall":
                     while not request.transport.is_closing():
