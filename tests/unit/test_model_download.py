@@ -345,3 +345,15 @@ def test_token_never_appears_in_logs_errors_or_files(comfy, comfyui, hf_env, hub
     for path in tmp_path.rglob("*"):
         if path.is_file() and not path.is_symlink():
             assert TOKEN.encode() not in path.read_bytes(), path
+
+
+def test_the_files_of_a_set_download_at_the_same_time(comfy, comfyui, hf_env, hub_file, fake_hub):
+    files = {"checkpoint": hub_file(4 * MB, name="a.safetensors", rate=8 * MB),
+             "lora": hub_file(4 * MB, name="b.safetensors", folder="loras", rate=8 * MB)}
+    hub = dataclasses.replace(hf_env, connections=1)  # each file alone takes 0.5 s
+    started = time.monotonic()
+    paths = ensure_files(files, comfy=comfy, hub=hub)
+    assert time.monotonic() - started < 0.85  # one after the other: 1 s
+    assert sorted(state(files["checkpoint"], hub.cache_dir, comfyui)["models"]) == [
+        "checkpoints/a.safetensors", "loras/b.safetensors"]
+    assert all(Path(p).read_bytes() == payload(4 * MB) for p in paths.values())
