@@ -14,9 +14,25 @@ import threading
 CHUNK = 4 << 20
 
 
+def read_at(fd: int, n: int, offset: int) -> bytes:
+    """``os.pread``, also on Windows (which lacks it): there each thread reads its own descriptor."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, n, offset)
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, n)
+
+
+def write_at(fd: int, data: memoryview, offset: int) -> int:
+    """``os.pwrite``, also on Windows: there each thread writes through its own descriptor."""
+    if hasattr(os, "pwrite"):
+        return os.pwrite(fd, data, offset)
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.write(fd, data)
+
+
 class FollowHash:
     def __init__(self, path: str, size: int):
-        self._fd = os.open(path, os.O_RDONLY)
+        self._fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         self._size = size
         self._sha = hashlib.sha256()
         self._hashed = 0
@@ -44,7 +60,7 @@ class FollowHash:
                         return
                     end = self._frontier
                 while self._hashed < end:
-                    data = os.pread(self._fd, min(CHUNK, end - self._hashed), self._hashed)
+                    data = read_at(self._fd, min(CHUNK, end - self._hashed), self._hashed)
                     if not data:
                         raise OSError(f"the partial file ends at {self._hashed:,} bytes, before {end:,}")
                     self._sha.update(data)  # releases the GIL: runs beside the downloading threads

@@ -32,7 +32,7 @@ from huggingface_hub.utils import build_hf_headers
 
 from . import ranges
 from .errors import ModelFileError
-from .follow_hash import FollowHash
+from .follow_hash import FollowHash, write_at
 from .http_client import Connection, origin
 from .remote import RemoteFile
 
@@ -162,10 +162,13 @@ class _Download:
         self._headers = headers if remote.same_origin else {k: v for k, v in headers.items()
                                                             if k.lower() != "authorization"}
         self._token_origin = origin(remote.url)
-        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
-        self.fd = os.open(partial, flags, 0o644)
+        self.fd = self.open()
         if os.fstat(self.fd).st_size > self.size:
             os.ftruncate(self.fd, self.size)
+
+    def open(self) -> int:
+        """A descriptor of the partial file: one per thread, as Windows has no pwrite."""
+        return os.open(self.partial, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
 
     # -- handing out ranges ----------------------------------------------------------------
     def take(self) -> _Piece | None:
@@ -206,7 +209,7 @@ class _Download:
                 self._free.sort()
 
     # -- writing -----------------------------------------------------------------------------
-    def write(self, piece: _Piece, data: bytes) -> bool:
+    def write(self, fd: int, piece: _Piece, data: bytes) -> bool:
         """Write what of ``data`` belongs to ``piece``; False once the piece is complete."""
         with self.lock:
             self.received += len(data)
@@ -218,7 +221,7 @@ class _Download:
         view = memoryview(data)[:n]
         try:
             while view:
-                written = os.pwrite(self.fd, view, at)
+                written = write_at(fd, view, at)
                 view, at = view[written:], at + written
         except OSError as e:
             raise WriteFailed(e) from e
@@ -237,14 +240,16 @@ class _Download:
         with self.lock:
             self._connections.add(connection)
         failures = 0
+        fd = -1
         try:
+            fd = self.open()
             while not self._stopped.is_set():
                 piece = self.take()
                 if piece is None:
                     return
                 before = piece.cursor
                 try:
-                    self._fetch(connection, piece)
+                    self._fetch(connection, fd, piece)
                     with self.lock:
                         self._active.discard(piece)
                     failures = 0
@@ -275,9 +280,11 @@ class _Download:
             self.stop(e)
         finally:
             connection.close()
+            if fd >= 0:
+                os.close(fd)
             self._worker_left.set()
 
-    def _fetch(self, connection: Connection, piece: _Piece) -> None:
+    def _fetch(self, connection: Connection, fd: int, piece: _Piece) -> None:
         extra = {"Range": f"bytes={piece.cursor}-{piece.end - 1}", "Accept-Encoding": "identity"}
         with self.lock:
             location = self.remote.location
@@ -292,7 +299,7 @@ class _Download:
                     break
                 if self._stopped.is_set():
                     raise _Retry("stopped")
-                if not self.write(piece, data):
+                if not self.write(fd, piece, data):
                     break
                 # A server that trickles a few bytes before each timeout would never time out.
                 window_bytes += len(data)

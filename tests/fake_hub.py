@@ -29,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -71,7 +70,8 @@ class HubFile:
             return self.read(start, self.size, handle) + self.read(self.size, end)
         if isinstance(self.data, bytes):
             return self.data[start:end]
-        return os.pread(handle.fileno(), end - start, start)
+        handle.seek(start)  # one handle per request
+        return handle.read(end - start)
 
 
 @dataclass

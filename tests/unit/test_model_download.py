@@ -357,3 +357,11 @@ def test_the_files_of_a_set_download_at_the_same_time(comfy, comfyui, hf_env, hu
     assert sorted(state(files["checkpoint"], hub.cache_dir, comfyui)["models"]) == [
         "checkpoints/a.safetensors", "loras/b.safetensors"]
     assert all(Path(p).read_bytes() == payload(4 * MB) for p in paths.values())
+
+
+def test_download_without_pread_and_pwrite_as_on_windows(comfy, hf_env, hub_file, monkeypatch):
+    monkeypatch.delattr(os, "pwrite")
+    monkeypatch.delattr(os, "pread")
+    f = hub_file(16 * MB, faults=[("cut", MB)])
+    path = ensure_files({"checkpoint": f}, comfy=comfy, hub=dataclasses.replace(hf_env, connections=4, min_piece=MB))
+    assert Path(path["checkpoint"]).read_bytes() == payload(f.size)
