@@ -365,3 +365,62 @@ def test_download_without_pread_and_pwrite_as_on_windows(comfy, hf_env, hub_file
     f = hub_file(16 * MB, faults=[("cut", MB)])
     path = ensure_files({"checkpoint": f}, comfy=comfy, hub=dataclasses.replace(hf_env, connections=4, min_piece=MB))
     assert Path(path["checkpoint"]).read_bytes() == payload(f.size)
+
+
+class PipeProxy:
+    """A forward HTTP proxy on loopback that pipes each connection to the host of its first
+    request (absolute-form targets pass through: HTTP/1.1 servers accept them)."""
+
+    def __init__(self):
+        import socket
+        self.targets = []
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        from urllib.parse import urlsplit
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += client.recv(65536)
+            target = urlsplit(head.split(b" ")[1].decode())
+            self.targets.append(target.netloc)
+            upstream = socket.create_connection((target.hostname, target.port))
+            upstream.sendall(head)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while data := source.recv(1 << 20):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for s in (source, sink):
+            try:
+                s.shutdown(2)
+            except OSError:
+                pass
+
+    def close(self):
+        self._server.close()
+
+
+def test_download_goes_through_the_proxy_from_the_environment(comfy, hf_env, hub_file, fake_hub, monkeypatch):
+    proxy = PipeProxy()
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY")
+    try:
+        f = hub_file(6 * MB)
+        path = ensure_files({"checkpoint": f}, comfy=comfy, hub=dataclasses.replace(hf_env, connections=2, min_piece=MB))
+    finally:
+        proxy.close()
+    assert Path(path["checkpoint"]).read_bytes() == payload(f.size)
+    assert fake_hub.cdn_url.split("//")[1] in proxy.targets
