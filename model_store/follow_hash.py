@@ -6,8 +6,8 @@ cache: they were just written) — not a second read of the disk, and by the tim
 arrives, only the ranges still in flight are left to hash.
 
 Measured with tests/benchmark_models.py's hub (200 MB, 8 connections, this project's 2-core
-machine): 0-6 MB left to hash when the last byte arrived (0-3 ms) while the machine was quiet;
-with other work on it (load average 7) the hash fell up to ~115 MB behind (~200 ms at the end).
+machine, shared): at load average ~4, 0-29 MB were left to hash when the last byte arrived
+(0-56 ms); at load average ~7 up to ~115 MB (~200 ms).
 A second read of the whole file afterwards would cost the whole hash time (~0.15-0.25 s for 200 MB).
 """
 from __future__ import annotations
