@@ -4,9 +4,10 @@ A CDN serves each connection at a capped rate (tens of MB/s), so one stream cann
 link: like aria2c, the file is fetched as byte ranges over ``connections`` keep-alive connections.
 Ranges are handed out lowest offset first and shrink towards the end (each takes a share of what
 is left), and a connection with nothing left to take splits the largest range still in flight, so
-all connections stay busy to the end (a split costs what the victim's server had already sent past
-the cut, so ranges under ``2 * min_piece`` are not split) and the file fills from its start — which lets the sha256
-follow the download instead of reading the whole file again afterwards (follow_hash.py).
+all connections stay busy to the end and the file fills from its start — which lets the sha256
+follow the download instead of reading the whole file again afterwards (follow_hash.py). A split
+costs what the victim's server had already sent past the cut: ranges under ``2 * min_piece`` are
+not split.
 
 Every interruption keeps what was written (ranges.py records it), and every download ends:
     * never a byte written past the announced size, and at most ``REFETCHES`` times the file's
@@ -386,6 +387,11 @@ class _Download:
         for connection in connections:
             connection.close()
 
+    def _save(self) -> None:
+        with self.lock:
+            done = ranges.RangeSet(self.size, self.done.to_list())
+        ranges.save(self.partial, done)
+
     def run(self, progress: Progress) -> str | None:
         if self.cancel.is_set():
             os.close(self.fd)
@@ -411,11 +417,11 @@ class _Download:
                     done = self.done.total
                 progress(done, self.size)
                 if time.monotonic() - saved_at >= SAVE_EVERY_S:
-                    ranges.save(self.partial, self.done)
+                    self._save()
                     saved_at = time.monotonic()
             for w in workers:
                 w.join()
-            ranges.save(self.partial, self.done)
+            self._save()
             if self.fatal is not None:
                 if isinstance(self.fatal, Failed):
                     self.fatal.done = self.done.total
