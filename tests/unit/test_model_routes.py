@@ -242,3 +242,16 @@ def test_routes_refuse_a_user_set_whose_path_leaves_the_repository(server, comfy
     assert status == 404 and body["kind"] == "unknown"
     assert f"path must be a path inside its repository, not '{path}'" in body["error"]
     assert tree(tmp_path) == before and fake_hub.requests == []
+
+
+def test_routes_a_storage_shorter_than_announced_ends_the_job_with_the_reason(server, tiny_set, comfyui, fake_hub):
+    checkpoint = tiny_set["checkpoint"]
+    fake_hub.files[(checkpoint["repo"], checkpoint["path"])].storage_size = checkpoint["size"] - 1000
+    assert server.call("POST", "/download", {"mode": "t2v", "set": "tiny"})[0] == 202
+    (last,) = wait_for_downloads(server, [(checkpoint["repo"], checkpoint["name"])])
+    assert last["state"] == "error"
+    assert last["error"].startswith(
+        f"{checkpoint['name']} cannot be downloaded as the hub describes it: the storage server holds "
+        f"{checkpoint['size'] - 1000:,} bytes, the hub announced {checkpoint['size']:,} (at 127.0.0.1).")
+    assert fake_hub.bytes_sent() <= sum(f["size"] for f in tiny_set.values())
+    assert not (comfyui / "models" / "checkpoints" / checkpoint["name"]).exists()
