@@ -8,11 +8,13 @@ import logging
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 from urllib.parse import urlsplit
 
+from filelock import Timeout
 from huggingface_hub.utils import WeakFileLock
 
 from ..model_manifest import ModelFile, human_bytes
@@ -21,6 +23,7 @@ from .hub import Hub
 from .remote import RemoteFile, remote_file
 
 log = logging.getLogger("ltx23_aio.models")
+LOCK_POLL_S = 0.5  # how soon a cancel ends the wait for another process's download
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,28 @@ def _take_over_legacy(hub: Hub, f: ModelFile, remote: RemoteFile, partial: Path)
     kept = min(legacy.stat().st_size, remote.size)
     os.replace(legacy, partial)
     ranges.save(partial, ranges.RangeSet(remote.size, [(0, kept)]))
+
+
+@contextmanager
+def _blob_lock(lock: Path, f: ModelFile, remote: RemoteFile, cancel: threading.Event | None):
+    """huggingface_hub's lock on the blob: another process downloading it makes this one wait
+    (for as long as it takes), but a cancel ends the wait."""
+    waiting = False
+    while True:
+        try:
+            held = WeakFileLock(str(lock), timeout=LOCK_POLL_S)
+            held.__enter__()
+            break
+        except Timeout:
+            if cancel is not None and cancel.is_set():
+                raise errors.cancelled(f, 0, remote.size) from None
+            if not waiting:
+                waiting = True
+                log.info("LTX2.3 AIO: %s: waiting for another process that is downloading it (%s)", f.name, lock)
+    try:
+        yield
+    finally:
+        held.__exit__(None, None, None)
 
 
 def _refresher(f: ModelFile, first: RemoteFile, hub: Hub):
@@ -117,7 +142,7 @@ def fetch_into_cache(f: ModelFile, hub: Hub, remote: RemoteFile | None, progress
         raise errors.unreachable([f], hub, e) from None
     lock = cache.lock_path(hub.cache_dir, f.repo, remote.etag)
     lock.parent.mkdir(parents=True, exist_ok=True)
-    with WeakFileLock(str(lock)):
+    with _blob_lock(lock, f, remote, cancel):
         blob = cache.blob_path(hub.cache_dir, f.repo, remote.etag)
         if blob.is_file() and blob.stat().st_size == remote.size:
             return Fetched(cache.add_to_cache(hub.cache_dir, f.repo, f.repo_path, remote.etag, remote.commit), 0)
