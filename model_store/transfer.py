@@ -38,8 +38,10 @@ from .http_client import Connection, origin
 from .remote import RemoteFile
 
 CHUNK = 1 << 20
-LOW_SPEED = 10_000  # bytes/s: a connection slower than this for a whole read timeout is dropped
-PROGRESS = 1 << 20  # a try that fetched less than this counts as failed: retries stay bounded in time
+# A connection slower than this for a whole read timeout is dropped, like a silent one: low enough
+# that 8 connections on a slow line (8 kB/s in all) are not mistaken for a stall.
+LOW_SPEED = 1_000  # bytes/s
+PROGRESS = 64 << 10  # a try that fetched less than this counts as failed: retries stay bounded in time
 REFETCHES = 2  # whole-file re-fetches a download may cost beyond what was missing
 SAVE_EVERY_S = 0.2  # how stale the record of fetched ranges may get (what a kill -9 re-fetches)
 TICK_S = 0.1
@@ -92,7 +94,7 @@ class Cancelled(Failed):
 
 class SlowConnection(TimeoutError):
     def __init__(self, seconds: float):
-        super().__init__(f"less than {LOW_SPEED // 1000} kB/s for {seconds:g} s")
+        super().__init__(f"less than {LOW_SPEED / 1000:g} kB/s for {seconds:g} s")
         self.seconds = seconds
 
 
