@@ -1,15 +1,18 @@
-"""README.md says what the code does: generated tables and model set examples."""
+"""README.md says what the code does: generated tables, model set examples, commands, paths."""
 import importlib.util
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from ltx23_aio.model_manifest import BUILTIN_SETS
-from ltx23_aio.model_store.sets import parse_model_set
+from ltx23_aio.model_store.sets import USER_SETS_SUBDIR, parse_model_set
 from ltx23_aio.nodes.modes import MODES
-from ltx23_aio.nodes.plan import files_needed
+from ltx23_aio.nodes.plan import files_needed, run_params
+from ltx23_aio.nodes.settings import resolve_geometry
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -48,3 +51,36 @@ def test_readme_model_set_examples_work_for_every_mode(example):
     model_set = parse_model_set(json.loads(fenced("json")[example]), f"README.md json example {example + 1}")
     for mode in MODES.values():
         assert files_needed(mode, model_set)  # raises, naming the role, when the set lacks one
+
+
+def test_readme_shell_commands_parse():
+    bash = shutil.which("bash")
+    assert bash and fenced("sh")
+    for block in fenced("sh"):
+        done = subprocess.run([bash, "-n"], input=block, capture_output=True, text=True)
+        assert done.returncode == 0, f"{block}\n{done.stderr}"
+
+
+def test_readme_install_names_the_pack_as_the_registry_will_and_no_address_it_lacks():
+    assert "registry id `ltx23-aio`" in README and "comfy node install ltx23-aio" in README
+    # No public repository URL exists yet (pyproject.toml's comment block): nothing to clone.
+    assert "git clone" not in README and "<this repository" not in README
+
+
+def test_readme_says_where_the_video_and_the_model_sets_go():
+    for mode in MODES.values():
+        v = mode.defaults
+        prefix = run_params(mode, v, "-", resolve_geometry(v["width"], v["height"], v["duration"], v["fps"]))[
+            "filename_prefix"]
+        # SaveVideo writes <output>/<prefix>_<counter:05>_.mp4
+        assert f"`output/{prefix.replace(mode.id, '<mode>')}_00001_.mp4`" in README
+    assert f"`ComfyUI/user/{USER_SETS_SUBDIR.as_posix()}/`" in README
+
+
+def test_readme_paths_inside_the_pack_exist():
+    folders = "|".join(re.escape(p.name) for p in ROOT.iterdir()
+                       if p.is_dir() and p.name not in ("node_modules", ".git", ".benchmarks"))
+    paths = set(re.findall(rf"(?<![\w/.~-])((?:{folders})/[\w./-]*)", README))
+    paths -= {"tests/artifacts/browser/"}  # written by the browser tests
+    assert "tools/readme_models.py" in paths and "tests/host/tiny_model_set.json" in paths
+    assert [p for p in sorted(paths) if not (ROOT / p).exists()] == []
