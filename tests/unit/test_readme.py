@@ -8,6 +8,11 @@ from pathlib import Path
 
 import pytest
 
+try:
+    import tomllib
+except ImportError:  # Python 3.10: pytest brings tomli
+    import tomli as tomllib
+
 from ltx23_aio.model_manifest import BUILTIN_SETS
 from ltx23_aio.model_store.sets import USER_SETS_SUBDIR, parse_model_set
 from ltx23_aio.nodes.modes import MODES
@@ -62,7 +67,9 @@ def test_readme_shell_commands_parse():
 
 
 def test_readme_install_names_the_pack_as_the_registry_will_and_no_address_it_lacks():
-    assert "registry id `ltx23-aio`" in README and "comfy node install ltx23-aio" in README
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    node_id, shown = pyproject["project"]["name"], pyproject["tool"]["comfy"]["DisplayName"]
+    assert f'search "{shown}" (registry id `{node_id}`)' in README and f"comfy node install {node_id}" in README
     # No public repository URL exists yet (pyproject.toml's comment block): nothing to clone.
     assert "git clone" not in README and "<this repository" not in README
 
