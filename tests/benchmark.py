@@ -56,8 +56,9 @@ def in_comfyui(comfyui: str, base: str, repeats: int) -> dict:
     import comfy_api.latest  # noqa: F401
     import comfy_execution.graph_utils  # noqa: F401
     import folder_paths  # noqa: F401
-    import nodes  # noqa: F401
     import server
+
+    import nodes  # noqa: F401
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     server.PromptServer(loop)  # as main.py does: the pack registers its routes on it when imported
@@ -88,8 +89,8 @@ def in_comfyui(comfyui: str, base: str, repeats: int) -> dict:
         node, values = classes[mode.node_id], node_values(mode.id)
         node.validate_inputs(**values)  # the first call reads the workflow, model sets and media
         modes[mode.id] = {
-            "validate_ms": timed(lambda i: node.validate_inputs(**{**values, "seed": i})),
-            "expand_ms": timed(lambda i: node.expand({**values, "seed": i})),
+            "validate_ms": timed(lambda i, node=node, values=values: node.validate_inputs(**{**values, "seed": i})),
+            "expand_ms": timed(lambda i, node=node, values=values: node.expand({**values, "seed": i})),
             "inner_nodes": len(node.expand(dict(values))[1]),
         }
     return {"import_ms": import_ms, "modes": modes}

@@ -52,7 +52,8 @@ def render(mode) -> str:
               f"- **negative_prompt** — {SHARED['negative_prompt']}"]
     for i in mode.inputs:
         if isinstance(i, MediaInput):
-            lines.append(f"- **{i.name}** — {i.tooltip} Pick or upload a file, or wire {'an' if i.kind[0] in 'aeiou' else 'a'} {i.kind.upper()} "
+            article = "an" if i.kind[0] in "aeiou" else "a"
+            lines.append(f"- **{i.name}** — {i.tooltip} Pick or upload a file, or wire {article} {i.kind.upper()} "
                          f"into **{i.socket}** (used instead of the file).")
         elif isinstance(i, NumberInput):
             lines.append(f"- **{i.name}** ({i.min:g}–{i.max:g}, default {i.default:g}) — {i.tooltip}")

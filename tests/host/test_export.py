@@ -7,7 +7,6 @@ import sys
 
 import numpy as np
 import pytest
-
 from harness import ROOT, flush_cache, output_file
 from media import probe
 from test_media_modes import NODES, media_files, run_ok, values  # noqa: F401  (media_files: fixture)

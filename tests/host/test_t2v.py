@@ -6,7 +6,6 @@ import uuid
 
 import numpy as np
 import pytest
-
 from harness import TINY_SET, USER_SETS, flush_cache, output_file
 from media import probe
 from reference_graphs import LOADERS, SAMPLERS, t2v_fast

@@ -10,7 +10,6 @@ import uuid
 
 import numpy as np
 import pytest
-
 from comfy_server import ComfyServer
 from harness import make_base, output_file, write_media
 from media import probe

@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from ltx23_aio.model_store.sets import USER_SETS_SUBDIR
 from ltx23_aio.nodes.export import environment
 from ltx23_aio.nodes.modes import MODES

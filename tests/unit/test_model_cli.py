@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from ltx23_aio.model_store.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,9 +1,7 @@
 """The t2v workflow binds to the Fast recipe of product.md exactly; presets patch only stage 1."""
 import pytest
-
 from ltx23_aio.model_manifest import BUILTIN_SETS
-from ltx23_aio.nodes.workflow import (LOADER_PREFIX, WorkflowError, build, is_link, load_presets,
-                                      load_workflow)
+from ltx23_aio.nodes.workflow import LOADER_PREFIX, WorkflowError, build, is_link, load_presets, load_workflow
 
 PARAMS = {"prompt": "a cat", "negative_prompt": "blurry", "seed": 7, "width": 1280, "height": 704,
           "stage1_width": 640, "stage1_height": 352, "frames": 121, "fps": 24,
