@@ -27,6 +27,7 @@ from server import PromptServer
 from ..model_store.sets import load_catalog
 from .modes import MODES, PACK_NAME, SHARED_DEFAULTS, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
 from .settings import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE
+from .stages import stages
 from .workflow import is_link, load_presets, with_prefix
 
 if TYPE_CHECKING:
@@ -196,21 +197,29 @@ class SuperNode(io.ComfyNode):
             return cls._defer(values)
         # The run node reports on the AIO node it belongs to: its id is "<AIO id>.<call>.<graph>.run".
         node_id = cls.hidden.unique_id.rsplit(".", 3)[0] if cls.RUNS_WIRED else cls.hidden.unique_id
-        plan, graph, outputs = cls.expand(values)
-        if cls.RUNS_WIRED:
-            graph = {k: {**node, "override_display_id": node_id} for k, node in graph.items()}
-        _last_values[(cls.MODE.id, node_id)] = values
-        cls._report(plan, node_id)
-        _host().provide_files(plan, node_id)
+        try:
+            plan, graph, outputs, prefix = cls.expand(values)
+            if cls.RUNS_WIRED:
+                graph = {k: {**node, "override_display_id": node_id} for k, node in graph.items()}
+            _last_values[(cls.MODE.id, node_id)] = values
+            cls._report(plan, node_id)
+            _host().provide_files(plan, node_id)
+        except Exception as e:
+            # The node's text would otherwise still say what it was doing ("downloading …").
+            server = PromptServer.instance
+            server.send_progress_text(f"failed: {e}", node_id, server.client_id)
+            raise
+        stage_of = {prefix + name: stage for name, stage in stages(plan.expansion.graph).items()}
+        _progress().watch(node_id, graph, stage_of, plan.summary())
         return io.NodeOutput(*outputs, expand=graph, ui={METADATA_KEY: [plan.used_values()]})
 
     @classmethod
-    def expand(cls, values: dict[str, Any]) -> tuple[RunPlan, dict, tuple]:
-        """The run's plan and its graph under this call's node-id prefix."""
+    def expand(cls, values: dict[str, Any]) -> tuple[RunPlan, dict, tuple, str]:
+        """The run's plan and its graph under this call's node-id prefix (returned too)."""
         prefix = GraphBuilder.alloc_prefix()  # before anything else: the default prefix is per call
         plan = _host().make_plan(cls.MODE, values)
         graph, outputs = with_prefix(plan.expansion, prefix)
-        return plan, graph, outputs
+        return plan, graph, outputs, prefix
 
     @classmethod
     def _defer(cls, values: dict[str, Any]) -> io.NodeOutput:
@@ -243,6 +252,11 @@ def _host():
     # where they would double the pack's import time.
     from . import host
     return host
+
+
+def _progress():
+    from . import progress
+    return progress
 
 
 def node_classes() -> list[type[io.ComfyNode]]:
