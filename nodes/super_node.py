@@ -25,10 +25,9 @@ from comfy_execution.graph_utils import GraphBuilder
 from server import PromptServer
 
 from ..model_store.sets import load_catalog
-from .modes import MODES, PACK_NAME, SHARED_DEFAULTS, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
-from .settings import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE
+from .modes import MODES, PACK_NAME, SHARED_INPUTS, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
 from .stages import stages
-from .workflow import is_link, load_presets, with_prefix
+from .workflow import is_link, load_presets, negative_prompt_use, with_prefix
 
 if TYPE_CHECKING:
     from .plan import RunPlan
@@ -37,7 +36,6 @@ log = logging.getLogger("ltx23_aio")
 
 CATEGORY = PACK_NAME
 METADATA_KEY = "ltx23_aio"  # in the saved video's metadata and in the node's history entry
-DEFAULTS = SHARED_DEFAULTS
 UPLOADS = {"image": io.UploadType.image, "audio": io.UploadType.audio, "video": io.UploadType.video}
 SOCKETS = {"image": io.Image, "audio": io.Audio, "video": io.Video}
 # The content types ComfyUI's own loaders list for each kind (LoadAudio also reads videos' sound).
@@ -79,32 +77,24 @@ def mode_inputs(inputs: tuple[ModeInput, ...], files: dict[str, tuple[str, ...]]
 
 
 def shared_inputs(mode: Mode, model_sets: list[str], lazy: bool) -> list[io.Input]:
+    """The form every mode shares, from its one declaration (nodes/modes.py)."""
     wiring = {"lazy": True, "raw_link": True} if lazy else {}
-    inputs = [
-        io.String.Input("prompt", multiline=True, default=DEFAULTS["prompt"],
-                        placeholder="What happens, how the camera moves, what we hear.",
-                        tooltip="Describe the scene, the motion and the sound.", **wiring),
-        io.String.Input("negative_prompt", multiline=True, default=DEFAULTS["negative_prompt"],
-                        tooltip="What to avoid. Only the Balanced and Quality presets use it (real CFG).", **wiring),
-        io.Int.Input("width", default=DEFAULTS["width"], min=MIN_SIZE, max=MAX_SIZE, step=32,
-                     tooltip="Output width; snapped to a multiple of 64 (the value used is reported).", **wiring),
-        io.Int.Input("height", default=DEFAULTS["height"], min=MIN_SIZE, max=MAX_SIZE, step=32,
-                     tooltip="Output height; snapped to a multiple of 64 (the value used is reported).", **wiring),
-        io.Float.Input("duration", default=DEFAULTS["duration"], min=0.1, max=20.0, step=0.1,
-                       tooltip="Seconds. Frames = the 8n+1 nearest to duration × fps + 1 (at most 257).", **wiring),
-        io.Int.Input("fps", default=DEFAULTS["fps"], min=MIN_FPS, max=MAX_FPS,
-                     tooltip="Frames per second; LTX-2.3 is trained at 24–25.", **wiring),
-        io.Int.Input("seed", default=DEFAULTS["seed"], min=0, max=0xFFFFFFFFFFFFFFFF, control_after_generate=True,
-                     **wiring),
-        io.Combo.Input("preset", options=list(load_presets(mode.id)), default=DEFAULTS["preset"],
-                       tooltip="Fast: distilled 8+3 steps. Balanced/Quality: dev model with real CFG "
-                               "(20/40 steps) then a distilled refine. See the node's help.", **wiring),
-        io.Combo.Input("models", options=model_sets,
-                       default=DEFAULTS["models"], tooltip="Model set: which files to load. auto picks by GPU and "
-                                             "says why.", **wiring),
-        io.String.Input("filename_prefix", default=f"LTX2.3-AIO/{mode.id}",
-                        tooltip="Where the mp4 goes, under ComfyUI's output folder.", **wiring),
-    ]
+    options = {"preset": list(load_presets(mode.id)), "models": model_sets}
+    inputs: list[io.Input] = []
+    for i in SHARED_INPUTS:
+        tooltip = f"{i.tooltip} {negative_prompt_use(mode.id)}" if i.name == "negative_prompt" else i.tooltip
+        default = i.default.format(mode=mode.id) if i.name == "filename_prefix" else i.default
+        common = {"tooltip": tooltip, **wiring}
+        if i.kind == "text":
+            inputs.append(io.String.Input(i.name, default=default, multiline=i.multiline, placeholder=i.placeholder,
+                                          **common))
+        elif i.kind == "int":
+            inputs.append(io.Int.Input(i.name, default=default, min=i.min, max=i.max, step=i.step,
+                                       control_after_generate=i.name == "seed", **common))
+        elif i.kind == "float":
+            inputs.append(io.Float.Input(i.name, default=default, min=i.min, max=i.max, step=i.step, **common))
+        else:
+            inputs.append(io.Combo.Input(i.name, options=options[i.name], default=default, **common))
     return inputs
 
 
