@@ -94,7 +94,8 @@ def access_denied(f: ModelFile, hub: Hub, status: int) -> ModelFileError:
             "the token lacks read permission")
     return ModelFileError(
         f"Hugging Face {what} (HTTP {status}) for {f.name} ({f.size_label}) at "
-        f"{hub.public_url(f.repo, f.repo_path)}. To get it: open {hub.public_endpoint}/{f.repo}, accept its terms if it is gated, then {LOGIN_HELP}.",
+        f"{hub.public_url(f.repo, f.repo_path)}. To get it: open {hub.public_endpoint}/{f.repo}, accept its "
+        f"terms if it is gated, then {LOGIN_HELP}.",
         "access_denied", [f])
 
 

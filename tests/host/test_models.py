@@ -11,7 +11,6 @@ import os
 import uuid
 
 import pytest
-
 from harness import TINY_SET, USER_SETS, output_file
 from media import probe
 from test_t2v import inner, rejected, t2v
@@ -142,7 +141,9 @@ def test_sidebar_cancel_route_stops_a_download_and_keeps_its_bytes(server, tiny_
 def test_sidebar_routes_answer_deeply_nested_json_with_400(server):
     status, body = server.request("POST", "/api/ltx23_aio/models/download", [[[]]])
     assert status == 400
-    import aiohttp, asyncio  # noqa: E401 -- raw bytes: the harness sends JSON values only
+    import asyncio
+
+    import aiohttp  # noqa: E401 -- raw bytes: the harness sends JSON values only
 
     async def raw():
         async with aiohttp.ClientSession() as s:

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from huggingface_hub import try_to_load_from_cache
-
 from ltx23_aio.model_manifest import ModelFile
 from ltx23_aio.model_store import ranges
 from ltx23_aio.model_store.cache import QUARANTINE_DIR, repo_dir

@@ -1,6 +1,5 @@
 """The Hugging Face cache layout: nothing a repository path says can put a file outside it."""
 import pytest
-
 from ltx23_aio.model_store.cache import add_to_cache, find_cached, repo_dir, snapshot_path
 
 COMMIT = "c0ffee" + "0" * 34

@@ -5,17 +5,18 @@ and ComfyUI's model folders in a known state: nothing half-linked, bytes worth k
 """
 import dataclasses
 import hashlib
+import logging
 import re
 import threading
 import time
 
 import pytest
-
+from conftest import payload
+from filelock import FileLock
+from ltx23_aio.model_store.cache import blob_path, lock_path
 from ltx23_aio.model_store.ensure import ensure_files
 from ltx23_aio.model_store.errors import ModelFileError
 from ltx23_aio.model_store.jobs import DOWNLOADS
-
-from conftest import payload
 from model_state import failed_state, state
 
 MB = 1_000_000
@@ -243,10 +244,6 @@ def test_an_empty_file_downloads(comfy, comfyui, hub, hub_file):
 
 def test_a_download_another_process_finished_is_not_reported_as_fetched(comfy, comfyui, hub, hub_file, fake_hub,
                                                                         caplog):
-    import logging
-    from filelock import FileLock
-    from ltx23_aio.model_store.cache import blob_path, lock_path
-
     f = hub_file(2 * MB)
     etag = hashlib.sha256(payload(f.size)).hexdigest()
     other = FileLock(str(lock_path(hub.cache_dir, f.repo, etag)))
@@ -277,9 +274,6 @@ def test_a_storage_that_trickles_ends_in_bounded_time(comfy, comfyui, hub, hub_f
 
 
 def test_a_cancel_ends_the_wait_for_another_process(comfy, comfyui, hub, hub_file, fake_hub):
-    from filelock import FileLock
-    from ltx23_aio.model_store.cache import lock_path
-
     f = hub_file(2 * MB)
     lock = lock_path(hub.cache_dir, f.repo, hashlib.sha256(payload(f.size)).hexdigest())
     lock.parent.mkdir(parents=True)

@@ -8,13 +8,14 @@ import urllib.request
 
 import pytest
 from aiohttp import web
-
-from ltx23_aio.model_manifest import FILES
+from conftest import ROLES, payload
+from ltx23_aio.model_manifest import FILES, ModelFile
 from ltx23_aio.model_store.auto import GpuFacts
 from ltx23_aio.model_store.comfy_paths import FolderMap
 from ltx23_aio.model_store.jobs import DOWNLOAD_EVENT
 from ltx23_aio.model_store.routes import register_routes
-from conftest import ROLES, payload
+from ltx23_aio.model_store.sets import USER_SETS_SUBDIR
+from model_state import state
 
 WAIT_S = 20
 
@@ -196,9 +197,6 @@ def test_routes_cancel_rejects_malformed_requests(server, body):
 
 
 def test_routes_cancel_stops_a_download_and_keeps_its_bytes(server, tiny_set, comfyui, fake_hub, hf_env):
-    from model_state import state
-    from ltx23_aio.model_manifest import ModelFile
-
     checkpoint = tiny_set["checkpoint"]
     fake_hub.files[(checkpoint["repo"], checkpoint["path"])].faults = [("hold", 100_000)]
     status, body = server.call("POST", "/download", {"mode": "t2v", "set": "tiny"})
@@ -231,8 +229,6 @@ def test_routes_status_never_shows_credentials_from_hf_endpoint(server, tiny_set
 
 @pytest.mark.parametrize("path", ["../../../../outside", "weights/../../../outside", "/tmp/outside"])
 def test_routes_refuse_a_user_set_whose_path_leaves_the_repository(server, comfyui, tmp_path, fake_hub, path):
-    from ltx23_aio.model_store.sets import USER_SETS_SUBDIR
-
     sets = comfyui / "user" / USER_SETS_SUBDIR
     sets.mkdir(parents=True)
     (sets / "evil.json").write_text(json.dumps({"name": "evil", "base": "fp8", "files": {
