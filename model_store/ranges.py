@@ -68,9 +68,11 @@ def load(partial: Path, size: int) -> RangeSet:
     another size (then nothing on disk can be trusted and the download starts over)."""
     try:
         data = json.loads(sidecar_path(partial).read_text())
-        if data["size"] != size or not os.path.isfile(partial):
+        if data["size"] != size:
             return RangeSet(size)
-        ranges = [(int(a), int(b)) for a, b in data["done"] if 0 <= int(a) < int(b) <= size]
+        # A partial cut short since (copied, truncated) holds nothing past its end.
+        length = min(size, os.path.getsize(partial))
+        ranges = [(int(a), min(int(b), length)) for a, b in data["done"] if 0 <= int(a) < int(b) <= size]
         return RangeSet(size, ranges)
     except (OSError, ValueError, KeyError, TypeError):
         return RangeSet(size)
