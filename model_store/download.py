@@ -137,9 +137,12 @@ def fetch_into_cache(f: ModelFile, hub: Hub, remote: RemoteFile | None, progress
     remote = remote or remote_file(f, hub)
     try:
         cache.check_names(remote.etag, remote.commit)
-        cache.snapshot_path(hub.cache_dir, f.repo, remote.commit, f.repo_path)
     except ValueError as e:
         raise errors.unreachable([f], hub, e) from None
+    try:
+        cache.snapshot_path(hub.cache_dir, f.repo, remote.commit, f.repo_path)
+    except ValueError:
+        raise errors.unsafe_path(f) from None
     lock = cache.lock_path(hub.cache_dir, f.repo, remote.etag)
     lock.parent.mkdir(parents=True, exist_ok=True)
     with _blob_lock(lock, f, remote, cancel):

@@ -225,6 +225,12 @@ def verification_failed(f: ModelFile, what: str, got: str, expected: str, source
         "corrupt copy: delete that folder and report it.", "verification", [f])
 
 
+def unsafe_path(f: ModelFile) -> ModelFileError:
+    return ModelFileError(
+        f"{f.name} cannot be downloaded: its path in {f.repo}, '{f.repo_path}', would put it outside the "
+        "Hugging Face cache. Nothing was written; correct the model set's \"path\".", "no_source", [f])
+
+
 def target_taken(f: ModelFile, target: str, why: str) -> ModelFileError:
     return ModelFileError(
         f"{target} is in the way of {f.name}: {why}. Nothing was downloaded. Move that file away (or "
