@@ -9,6 +9,7 @@ import logging
 import re
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from conftest import payload
@@ -89,7 +90,7 @@ def test_oversize_body_is_refused_before_it_is_read(comfy, comfyui, hub, hub_fil
 def test_a_stalled_connection_is_dropped_and_resumed(comfy, comfyui, hub, hub_file, fake_hub):
     f = hub_file(4 * MB, faults=[("stall", MB)])
     path = ensure_files({"checkpoint": f}, comfy=comfy, hub=hub)["checkpoint"]
-    assert open(path, "rb").read() == payload(f.size)
+    assert Path(path).read_bytes() == payload(f.size)
     assert fake_hub.bytes_sent() <= f.size * 1.01
 
 
@@ -161,7 +162,7 @@ def test_a_file_replaced_upstream_mid_download_drops_the_old_bytes(comfy, comfyu
         "the set first).")
     assert state(f, hub.cache_dir, comfyui) == failed_state(0)
     path = ensure_files({"checkpoint": f}, comfy=comfy, hub=hub)["checkpoint"]
-    assert open(path, "rb").read() == new
+    assert Path(path).read_bytes() == new
 
 
 def test_a_server_that_ignores_ranges_and_keeps_breaking_off_costs_bounded_bytes(comfy, comfyui, hub, hub_file,
@@ -174,9 +175,10 @@ def test_a_server_that_ignores_ranges_and_keeps_breaking_off_costs_bounded_bytes
     assert str(e).endswith(" for a file of 4.0 MB: 127.0.0.1 keeps breaking off or sending the same bytes "
                            "again. The 3.0 MB of 4.0 MB already fetched are kept in the Hugging Face cache: run "
                            "again later to resume.")
-    # Received: 3 sizes at most (the message). Sent, beyond that: what the server had pushed into the
-    # socket buffers of the connections closed when the first 200 showed the ranges are ignored.
-    assert fake_hub.bytes_sent() <= 3 * f.size + hub.connections * 2 * MB
+    # What the server pushed into socket buffers before the client closed is not received; the
+    # requests are what the client controls: one per connection before the ignored ranges show,
+    # then one per restart of the single stream, each cut at 3 MB.
+    assert len(fake_hub.body_requests()) <= hub.connections + 3 * f.size // (3 * MB) + 1
     assert state(f, hub.cache_dir, comfyui) == failed_state(3 * MB)
 
 
@@ -239,7 +241,7 @@ def test_a_wrong_size_file_in_the_way_is_reported_before_downloading(comfy, comf
 def test_an_empty_file_downloads(comfy, comfyui, hub, hub_file):
     f = hub_file(0)
     path = ensure_files({"checkpoint": f}, comfy=comfy, hub=hub)["checkpoint"]
-    assert open(path, "rb").read() == b""
+    assert Path(path).read_bytes() == b""
 
 
 def test_a_download_another_process_finished_is_not_reported_as_fetched(comfy, comfyui, hub, hub_file, fake_hub,

@@ -1,6 +1,7 @@
 """Files already on disk — in a ComfyUI folder or the Hugging Face cache — are used without network."""
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from huggingface_hub import hf_hub_download
@@ -47,7 +48,7 @@ def test_ensure_finds_a_cached_file_at_an_older_revision(comfy, hf_env, hub_file
     (repo_dir / "refs" / "main").write_text("f" * 40)  # main moved on to a commit we never fetched
     fake_hub.requests.clear()
     path = ensure_files({"checkpoint": f}, comfy=comfy)["checkpoint"]
-    assert open(path, "rb").read() == fake_hub.files[(f.repo, f.repo_path)].data
+    assert Path(path).read_bytes() == fake_hub.files[(f.repo, f.repo_path)].data
     assert fake_hub.requests == []
 
 
