@@ -8,6 +8,7 @@ endpoint are then passed to ``huggingface_hub`` explicitly.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
@@ -22,6 +23,9 @@ CONNECTIONS = 8  # per file, like `aria2c -x8 -s8`; LTX23_AIO_CONNECTIONS change
 MAX_CONNECTIONS = 32
 MIN_PIECE = 2 << 20  # the smallest range asked for (the last ones): the sha256 waits for the in-flight ones at the end
 READ_TIMEOUT_S = 30.0  # a connection silent this long is dropped and retried
+
+
+USERINFO = re.compile(r"(\w+://)[^/@\s]*@")
 
 
 def _connections(env: Mapping[str, str]) -> int:
@@ -84,5 +88,7 @@ class Hub:
         return self.public(self.file_url(repo, path, revision))
 
     def public(self, text: str) -> str:
-        """``text`` with the credentials of HF_ENDPOINT taken out."""
-        return text.replace(self.endpoint, self.public_endpoint) if self.endpoint != self.public_endpoint else text
+        """``text`` with the credentials of HF_ENDPOINT taken out, also where a library quoted the
+        address its own way (any ``user:password@`` of any URL in it)."""
+        text = text.replace(self.endpoint, self.public_endpoint)
+        return USERINFO.sub(r"\1", text)
