@@ -46,6 +46,8 @@ def hub_set(tiny_models, hub):
 def browser_server(tmp_path_factory, comfyui, tiny_models, hub, hub_set):
     base = make_base(tmp_path_factory.mktemp("browser"), tiny_models, [TINY_SET, hub_set])
     write_media(base / "input")
+    # A user model set that does not parse: the picker shows it marked broken, with the reason.
+    (base / "user" / "ltx23-aio" / "model_sets" / "broken-set.json").write_text('{"name": "broken", "files": {')
     # A returning user: no first-visit dialog over the page.
     settings = base / "user" / "default" / "comfy.settings.json"
     settings.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +72,9 @@ def report(browser_server) -> dict:
     upload.parent.mkdir()
     shutil.copy(browser_server.base / "input" / "speech.wav", upload)
     config = {"url": browser_server.url, "out": str(ARTIFACTS), "chromium": CHROMIUM, "modelSet": "hub-tiny",
-              "downloadMode": "t2v", "run": RUN, "limitSeconds": LIMIT_S, "uploadFile": str(upload)}
+              "downloadMode": "t2v", "run": RUN, "limitSeconds": LIMIT_S, "uploadFile": str(upload),
+              # While working on one behaviour: LTX23AIO_BROWSER_STEPS=open,modelset runs those steps only.
+              "only": [s for s in os.environ.get("LTX23AIO_BROWSER_STEPS", "").split(",") if s]}
     proc = subprocess.run(["node", str(STEPS), json.dumps(config)], cwd=ROOT, capture_output=True, text=True,
                           timeout=LIMIT_S + 30)
     path = ARTIFACTS / "report.json"
@@ -113,6 +117,28 @@ def test_sidebar_adds_each_modes_node_at_the_visible_centre(report):
     for a in added["added"]:
         assert a["selected"]
         assert max(abs(d) for d in a["offCentre"]) < 2, a
+
+
+def test_model_set_picker_is_for_new_nodes_without_a_selection_and_says_what_auto_uses(report):
+    fresh = step(report, "modelset")["fresh"]
+    assert (fresh["label"], fresh["value"]) == ("Model set for new nodes", "auto")
+    assert fresh["auto"].startswith("auto uses "), fresh
+
+
+def test_model_set_picker_sets_the_new_node_and_then_the_selected_one_undoably(report):
+    ms = step(report, "modelset")
+    assert ms["added"] == ["tiny"]  # chosen before the node was added
+    assert (ms["selected"]["label"], ms["selected"]["value"]) == ("Model set of the selected node", "tiny")
+    assert ms["chosen"]["node"] == ["hub-tiny"]
+    assert ms["chosen"]["picker"]["value"] == "hub-tiny" and ms["chosen"]["picker"]["auto"] is None
+    assert ms["undone"] == ["tiny"]
+    assert ms["onAuto"]["value"] == "auto" and ms["onAuto"]["auto"].startswith("auto uses ")
+
+
+def test_model_set_picker_shows_a_broken_user_set_with_the_parsers_message(report):
+    fresh = step(report, "modelset")["fresh"]
+    assert [b["label"] for b in fresh["broken"]] == ["⚠ broken-set.json (broken)"]
+    assert "broken-set.json" in fresh["brokenNote"] and "could not be read" in fresh["brokenNote"]
 
 
 def test_sidebar_switch_keeps_shared_values_and_the_links_that_fit(report):

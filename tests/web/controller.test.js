@@ -69,3 +69,46 @@ test("test_controller_says_when_the_server_has_no_model_routes", async () => {
   assert.equal(controller.store.get().status, null);
   assert.match(controller.store.get().statusError, /no LTX2.3 AIO model routes/);
 });
+
+// A canvas with AIO nodes that have a `models` combo, for the model-set picker.
+function canvasWith(nodes) {
+  const changes = [];
+  const canvas = { selectedItems: new Set(nodes.filter((n) => n.selected)), emitBeforeChange: () => changes.push("before"),
+    emitAfterChange: () => changes.push("after"), setDirty: () => {} };
+  return { canvas, changes };
+}
+const aioNode = (type, models, selected = true) => ({ type, selected,
+  widgets: [{ name: "models", value: models, options: { values: ["auto", "fp8", "tiny"] } }] });
+
+test("test_controller_picker_follows_the_selected_node_and_reads_its_sets_status", async () => {
+  const node = aioNode("LTX23AIO_ImageToVideo", "tiny");
+  const { canvas } = canvasWith([node]);
+  const asked = [];
+  const pack = { modes: async () => MODES_PAYLOAD, status: async (set) => { asked.push(set); return { sets: [], modes: [] }; } };
+  const controller = createController({ app: { canvas }, api: { addEventListener() {} }, LiteGraph: {}, pack, notify() {} });
+  await controller.start();
+  controller.refreshSelection();
+  assert.equal(controller.store.get().modelSet, "tiny");
+  assert.deepEqual(controller.store.get().selectedSets, ["tiny"]);
+  assert.deepEqual(asked, ["auto", "tiny"]);
+});
+
+test("test_controller_choosing_a_set_sets_it_on_the_selected_node_as_one_change", async () => {
+  const node = aioNode("LTX23AIO_ImageToVideo", "auto");
+  const { canvas, changes } = canvasWith([node]);
+  const pack = { modes: async () => MODES_PAYLOAD, status: async () => ({ sets: [], modes: [] }) };
+  const controller = createController({ app: { canvas }, api: { addEventListener() {} }, LiteGraph: {}, pack, notify() {} });
+  await controller.start();
+  controller.chooseModelSet("tiny");
+  assert.equal(node.widgets[0].value, "tiny");
+  assert.deepEqual(changes, ["before", "after"]);
+  assert.equal(controller.store.get().newNodeSet, "auto");  // new nodes are not affected
+});
+
+test("test_controller_choosing_a_set_without_a_selection_is_for_new_nodes", async () => {
+  const { controller } = setup();
+  await controller.start();
+  controller.chooseModelSet("tiny");
+  assert.equal(controller.store.get().newNodeSet, "tiny");
+  assert.equal(controller.store.get().modelSet, "tiny");
+});

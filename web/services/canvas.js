@@ -7,6 +7,7 @@ import { planModeSwitch, switchMessage } from "../lib/switch.js";
 const shownGraph = (app) => app.canvas.graph ?? app.graph;
 
 export function selectedAioNodes(app, catalog) {
+  if (!app.canvas) return [];
   const items = app.canvas.selectedItems ?? Object.values(app.canvas.selected_nodes ?? {});
   return aioNodes(items, catalog);
 }
@@ -22,9 +23,34 @@ function asOneChange(app, change) {
   }
 }
 
-export function addModeNode(app, LiteGraph, mode) {
+// The model set a node names in its `models` widget.
+export function modelSetOf(node) {
+  return node.widgets?.find((w) => w.name === "models")?.value ?? null;
+}
+
+function chooseCombo(widget, value) {
+  const values = widget.options?.values;
+  // A set the server added after the page loaded is not among the combo's options yet.
+  if (Array.isArray(values) && !values.includes(value)) values.push(value);
+  widget.value = value;
+  widget.callback?.(value);
+}
+
+// The sidebar's picker sets the selected nodes' model set: one undoable change.
+export function setModelSet(app, nodes, name) {
+  asOneChange(app, () => {
+    for (const node of nodes) {
+      const widget = node.widgets?.find((w) => w.name === "models");
+      if (widget) chooseCombo(widget, name);
+    }
+  });
+}
+
+export function addModeNode(app, LiteGraph, mode, modelSet = null) {
   return asOneChange(app, () => {
     const node = LiteGraph.createNode(mode.node_id);
+    const models = modelSet && node.widgets?.find((w) => w.name === "models");
+    if (models) chooseCombo(models, modelSet);
     const rect = app.canvas.canvas.getBoundingClientRect();
     const [x, y] = app.canvas.ds.convertCanvasToOffset([rect.width / 2, rect.height / 2]);
     node.pos = [x - node.size[0] / 2, y - node.size[1] / 2];

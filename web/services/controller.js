@@ -4,7 +4,8 @@
 import { modeCatalog, modeOfNode } from "../lib/modes.js";
 import { applyDownloadEvent } from "../lib/model_status.js";
 import { createStore } from "../lib/store.js";
-import { addModeNode, selectedAioNodes, switchNodeMode } from "./canvas.js";
+import { AUTO } from "../lib/model_sets.js";
+import { addModeNode, modelSetOf, selectedAioNodes, setModelSet, switchNodeMode } from "./canvas.js";
 import { openExample } from "./examples.js";
 
 export const DOWNLOAD_EVENT = "ltx23_aio.download";
@@ -13,8 +14,11 @@ const REFRESH_DELAY_MS = 300;
 export function createController({ app, api, LiteGraph, pack, notify }) {
   const store = createStore({
     catalog: null, loadError: null,
-    modelSet: "auto", status: null, statusError: null,
+    // One truth about model sets: the status is read for the set the picker shows, which is the
+    // selected node's own `models` value, or the set a node added from the sidebar gets.
+    modelSet: AUTO, newNodeSet: AUTO, status: null, statusError: null,
     selected: [], // mode ids of the selected AIO nodes
+    selectedSets: [], // their `models` values, in the same order
     open: new Set(), requesting: new Set(),
     queued: new Set(), // file names a download request accepted
   });
@@ -49,11 +53,22 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
     if (event.state !== "downloading") scheduleRefresh();
   }
 
+  const sameList = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+  // Follows the canvas: which AIO nodes are selected and which model set they name (the user may
+  // have changed it on the node), and reads the status again when that set changed.
   function refreshSelection() {
     if (!catalog()) return;
-    const selected = selectedAioNodes(app, catalog()).map((n) => modeOfNode(n, catalog()).id);
-    const same = selected.length === store.get().selected.length && selected.every((id, i) => id === store.get().selected[i]);
-    if (!same) store.update({ selected });
+    const nodes = selectedAioNodes(app, catalog());
+    const selected = nodes.map((n) => modeOfNode(n, catalog()).id);
+    const selectedSets = nodes.map((n) => modelSetOf(n) ?? AUTO);
+    const s = store.get();
+    if (!sameList(selected, s.selected) || !sameList(selectedSets, s.selectedSets)) store.update({ selected, selectedSets });
+    const modelSet = selectedSets[0] ?? s.newNodeSet;
+    if (modelSet !== s.modelSet) {
+      store.update({ modelSet });
+      refreshStatus();
+    }
   }
 
   function toggle(modeId) {
@@ -72,7 +87,7 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
 
   function chooseMode(mode) {
     const nodes = selectedAioNodes(app, catalog());
-    if (!nodes.length) addModeNode(app, LiteGraph, mode);
+    if (!nodes.length) addModeNode(app, LiteGraph, mode, store.get().newNodeSet);
     for (const node of nodes) switchNode(node, mode);
     store.update({ open: new Set([mode.id]) });
     refreshSelection();
@@ -103,8 +118,12 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
     }
   }
 
+  // Sets it on the selected AIO nodes, or for the nodes the sidebar adds next.
   function chooseModelSet(name) {
-    store.update({ modelSet: name });
+    const nodes = catalog() ? selectedAioNodes(app, catalog()) : [];
+    if (nodes.length) setModelSet(app, nodes, name);
+    else store.update({ newNodeSet: name });
+    store.update({ modelSet: name, selectedSets: store.get().selectedSets.map(() => name) });
     refreshStatus();
   }
 

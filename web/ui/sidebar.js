@@ -1,6 +1,7 @@
 // The "LTX2.3 AIO" sidebar tab: mode buttons, then each mode's model files and example.
 // Drawn from the controller's store; ComfyUI may mount the tab many times.
 
+import { autoResolution, pickerOptions, pickerTarget } from "../lib/model_sets.js";
 import { withQueued } from "../lib/model_status.js";
 import { h } from "./dom.js";
 import { modeSection } from "./mode_section.js";
@@ -20,13 +21,23 @@ function modeButtons(state, controller) {
 }
 
 function modelSetPicker(state, controller) {
-  const sets = state.status?.sets ?? [];
-  return h("div", { class: "ltx23aio-setpicker" },
-    h("label", {}, "Model set ",
-      h("select", { disabled: !sets.length, onchange: (e) => controller.chooseModelSet(e.target.value) },
-        (sets.length ? sets : [{ name: state.modelSet, label: state.modelSet }]).map((s) =>
-          h("option", { value: s.name, selected: s.name === state.modelSet, title: s.description ?? "" }, s.label)))),
-    h("button", { class: "ltx23aio-refresh", title: "Look again for the model files", onclick: () => controller.refreshStatus() }, "↻"));
+  const target = pickerTarget(state.selectedSets, state.newNodeSet);
+  const options = pickerOptions(state.status, target.value);
+  const auto = autoResolution(state.status, state.modelSet, state.selected[0]);
+  const broken = options.filter((o) => o.broken);
+  return h("div", { class: "ltx23aio-setpicker", dataset: { target: target.kind } },
+    h("div", { class: "ltx23aio-setpicker-row" },
+      h("label", { for: "ltx23aio-set-select" }, target.label),
+      h("button", { class: "ltx23aio-refresh", title: "Look again for the model files", "aria-label": "Look again for the model files",
+        onclick: () => controller.refreshStatus() }, "↻")),
+    h("select", { id: "ltx23aio-set-select", disabled: !state.status?.sets?.length,
+      onchange: (e) => controller.chooseModelSet(e.target.value) },
+    options.map((o) => h("option", { value: o.value, selected: o.value === target.value, disabled: o.disabled,
+      title: o.title }, o.label))),
+    auto ? h("p", { class: "ltx23aio-auto", dataset: { autoSet: auto.set } },
+      "auto uses ", h("strong", {}, auto.label), auto.reason ? ` — ${auto.reason.replace(/^auto:\s*/, "")}` : "") : null,
+    broken.map((b) => h("p", { class: "ltx23aio-broken", title: b.broken.path },
+      `⚠ Your model set ${b.broken.file} could not be read: ${b.broken.message}`)));
 }
 
 // Each part is rebuilt only when what it shows changed, so an open dropdown or a hovered button
@@ -62,7 +73,10 @@ function view(state, controller, part) {
     part("hint", [state.selected], () => h("p", { class: "ltx23aio-hint" }, hint(state))),
     part("modes", [state.selected], () => modeButtons(state, controller)),
     part("heading", [], () => h("h3", {}, "Model files and examples")),
-    part("sets", [state.status?.sets, state.modelSet], () => modelSetPicker(state, controller)),
+    // Not on every progress event: an open dropdown would close.
+    part("sets", [state.status?.sets, state.status?.broken_sets, JSON.stringify(autoResolution(state.status, state.modelSet, state.selected[0])),
+      state.modelSet, state.newNodeSet, state.selectedSets, state.selected],
+      () => modelSetPicker(state, controller)),
     part("status-error", [state.statusError], () => h("p", { class: "ltx23aio-error", hidden: !state.statusError }, state.statusError ?? "")),
     ...state.catalog.modes.map((mode) => {
       const open = state.open.has(mode.id);

@@ -120,6 +120,23 @@ const describeGraph = (page) => page.evaluate(() => {
   };
 });
 
+// The sidebar's model-set picker as the page shows it.
+const picker = (page) => page.evaluate(() => {
+  const select = document.querySelector(".ltx23aio-setpicker select");
+  return {
+    label: document.querySelector(".ltx23aio-setpicker-row label")?.textContent,
+    value: select?.value,
+    auto: document.querySelector(".ltx23aio-auto")?.textContent ?? null,
+    broken: [...document.querySelectorAll(".ltx23aio-setpicker option:disabled")].map((o) => ({ label: o.textContent, title: o.title })),
+    brokenNote: document.querySelector(".ltx23aio-broken")?.textContent ?? null,
+  };
+});
+
+const undo = async (page) => {
+  await page.evaluate(() => window.comfyAPI.app.app.extensionManager.command.execute("Comfy.Undo"));
+  await page.waitForTimeout(400);
+};
+
 const steps = {
   async open(page) {
     await openSidebar(page);
@@ -152,6 +169,45 @@ const steps = {
     await fitView(page);
     await shot(page, "02-add-every-mode.png");
     return { added, count: await page.evaluate(() => window.comfyAPI.app.app.graph.nodes.length) };
+  },
+
+  // One truth about model sets: the picker shows and sets what the selected (or next) node uses.
+  async modelset(page) {
+    await freshCanvas(page);
+    await openSidebar(page);
+    await page.waitForSelector(`.ltx23aio-setpicker option[value="tiny"]`, { state: "attached", timeout: WAIT });
+    const fresh = await picker(page);
+    await shot(page, "01b-modelset-new-nodes.png");
+    const select = page.locator(".ltx23aio-setpicker select");
+    await select.selectOption("tiny");
+    await page.click('.ltx23aio-mode[data-mode="i2v"]');
+    const modelsOf = () => page.evaluate(() => window.comfyAPI.app.app.graph.nodes.map((n) => n.widgets.find((w) => w.name === "models").value));
+    const added = await modelsOf();
+    await page.hover(".ltx23aio");
+    const selected = await picker(page);
+    await select.selectOption("hub-tiny");
+    await page.waitForTimeout(300);
+    const chosen = { node: await modelsOf(), picker: await picker(page) };
+    await shot(page, "01c-modelset-selected-node.png");
+    await undo(page);
+    const undone = await modelsOf();
+    // Changed on the node itself: the picker follows once the pointer comes back to the sidebar.
+    await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      const node = app.graph.nodes[0];
+      node.widgets.find((w) => w.name === "models").value = "auto";
+      app.canvas.deselectAll();
+      app.canvas.selectNode(node);
+    });
+    await page.hover(".ltx23aio-hint");
+    await page.waitForFunction(() => document.querySelector(".ltx23aio-auto"), null, { timeout: WAIT });
+    const onAuto = await picker(page);
+    await shot(page, "01d-modelset-auto.png");
+    // Back to auto for new nodes, as the later steps expect.
+    await page.evaluate(() => window.comfyAPI.app.app.canvas.deselectAll());
+    await page.hover(".ltx23aio-hint");
+    await select.selectOption("auto");
+    return { fresh, added, selected, chosen, undone, onAuto };
   },
 
   async switch(page) {
@@ -413,6 +469,7 @@ try {
   await ready(page);
   catalog = await page.evaluate(async () => (await window.comfyAPI.api.api.fetchApi("/ltx23_aio/modes")).json());
   for (const [name, step] of Object.entries(steps)) {
+    if (config.only?.length && !config.only.includes(name)) continue;
     try {
       report.steps[name] = await step(page);
     } catch (e) {
