@@ -71,8 +71,11 @@ def report(browser_server) -> dict:
     upload = ARTIFACTS / "to-upload" / "ltx23aio-uploaded-speech.wav"
     upload.parent.mkdir()
     shutil.copy(browser_server.base / "input" / "speech.wav", upload)
+    upload_image = upload.parent / "ltx23aio-uploaded-portrait.png"
+    shutil.copy(browser_server.base / "input" / "portrait.png", upload_image)
     config = {"url": browser_server.url, "out": str(ARTIFACTS), "chromium": CHROMIUM, "modelSet": "hub-tiny",
               "downloadMode": "t2v", "run": RUN, "limitSeconds": LIMIT_S, "uploadFile": str(upload),
+              "uploadImage": str(upload_image),
               # While working on one behaviour: LTX23AIO_BROWSER_STEPS=open,modelset runs those steps only.
               "only": [s for s in os.environ.get("LTX23AIO_BROWSER_STEPS", "").split(",") if s]}
     proc = subprocess.run(["node", str(STEPS), json.dumps(config)], cwd=ROOT, capture_output=True, text=True,
@@ -163,6 +166,37 @@ def test_sidebar_switch_drops_links_that_no_longer_fit_and_says_so(report):
     assert aio["linkedTo"] == {"images": ["PreviewImage"]}
     assert aio["values"]["prompt"] == "a fox trots through snow"
     assert any("image_input (IMAGE)" in t and "removed" in t for t in switched["toasts"])
+
+
+def _aio(graph):
+    return next(n for n in graph["nodes"] if n["type"].startswith("LTX23AIO_"))
+
+
+def test_switch_keeps_an_uploaded_image_as_first_image_and_names_what_was_dropped(report):
+    sw = step(report, "switchkeep")
+    node = _aio(sw["after"])
+    assert node["type"] == "LTX23AIO_FirstLastFrameToVideo"
+    assert "ltx23aio-uploaded-portrait.png" in node["values"]
+    assert "the wind moves her hair" in node["values"]
+    assert any("Not used by First/Last frame → Video: image_strength = 0.55" in t for t in sw["keyToasts"]), sw["keyToasts"]
+    assert not any("Settings and links kept" in t for t in sw["keyToasts"])
+
+
+def test_switch_keeps_the_nodes_id_place_size_pin_and_links(report):
+    sw = step(report, "switchkeep")
+    before, after = _aio(sw["before"]), _aio(sw["after"])
+    assert after["id"] == before["id"] and after["pos"] == before["pos"]
+    assert after["size"][0] == before["size"][0] and after["size"][1] >= before["size"][1]
+    assert after["flags"].get("pinned") is True
+    assert dict(after["inputs"])["seed"] is not None
+    collapsed = _aio(sw["collapsed"])
+    assert collapsed["type"] == "LTX23AIO_TextToVideo" and collapsed["flags"].get("collapsed") is True
+    assert any("image = ltx23aio-uploaded-portrait.png" in t for t in sw["t2vToasts"]), sw["t2vToasts"]
+
+
+def test_undo_after_a_switch_restores_the_graph_exactly(report):
+    sw = step(report, "switchkeep")
+    assert sw["undone"] == sw["before"]
 
 
 def test_node_menu_switches_an_aio_nodes_mode(report):

@@ -97,23 +97,43 @@ export function switchNodeMode(app, LiteGraph, node, mode, catalog) {
     defaults: { source: definitionDefaults(node), target: definitionDefaults(fresh) },
     media: { source: from.media, target: mode.media },
   });
-  // Read every link before connecting: a new link into an input replaces the old one.
-  const incoming = plan.links.map(({ link, to }) => ({ link: linkOf(graph, link), to }));
-  const outgoing = plan.outputs.flatMap(({ links, to }) => links.map((id) => ({ link: linkOf(graph, id), to })));
+  // Read every link as plain data first: removing the old node removes its links.
+  const incoming = plan.links.map(({ link, to }) => {
+    const l = linkOf(graph, link);
+    return { origin: l.origin_id, slot: l.origin_slot, to };
+  });
+  const outgoing = plan.outputs.flatMap(({ links, to }) => links.map((id) => {
+    const l = linkOf(graph, id);
+    return { target: l.target_id, slot: l.target_slot, to };
+  }));
   return asOneChange(app, () => {
     const customTitle = node.title !== node.constructor.title && node.title !== node.constructor.nodeData?.display_name;
-    fresh.pos = [...node.pos];
+    const { id, pos, size, flags } = { id: node.id, pos: [...node.pos], size: [...node.size], flags: { ...(node.flags ?? {}) } };
     for (const key of ["color", "bgcolor", "mode"]) if (node[key] !== undefined) fresh[key] = node[key];
     if (customTitle) fresh.title = node.title;
-    graph.add(fresh);
-    for (const [name, value] of plan.values) fresh.widgets.find((w) => w.name === name).value = value;
-    for (const { link, to } of incoming) {
-      graph.getNodeById(link.origin_id).connect(link.origin_slot, fresh, fresh.findInputSlot(to));
-    }
-    for (const { link, to } of outgoing) {
-      fresh.connect(fresh.findOutputSlot(to), graph.getNodeById(link.target_id), link.target_slot);
-    }
+    // The same node as far as the user sees: its id (what links, the queue and other tools
+    // refer to), place, size (grown if the new mode needs more room), pinned and collapsed state.
     graph.remove(node);
+    fresh.id = id;
+    fresh.pos = pos;
+    graph.add(fresh);
+    for (const [name, value] of plan.values) {
+      const widget = fresh.widgets.find((w) => w.name === name);
+      // A chosen file the fresh list does not offer yet (uploaded this session).
+      const values = widget.options?.values;
+      if (Array.isArray(values) && !values.includes(value)) values.push(value);
+      widget.value = value;
+    }
+    const needed = fresh.computeSize?.() ?? fresh.size;
+    fresh.size = [Math.max(size[0], needed[0]), Math.max(size[1], needed[1])];
+    fresh.onResize?.(fresh.size);
+    for (const flag of ["pinned", "collapsed"]) if (flags[flag]) fresh.flags[flag] = true;
+    for (const { origin, slot, to } of incoming) {
+      graph.getNodeById(origin).connect(slot, fresh, fresh.findInputSlot(to));
+    }
+    for (const { target, slot, to } of outgoing) {
+      fresh.connect(fresh.findOutputSlot(to), graph.getNodeById(target), slot);
+    }
     app.canvas.selectNode(fresh);
     return { node: fresh, plan, message: switchMessage(plan, from.title, mode.title) };
   });

@@ -10,7 +10,7 @@ function hint(state) {
   const names = state.selected.map((id) => state.catalog.byId.get(id).title);
   if (!names.length) return "Click a mode to add its node. Select an AIO node first to switch its mode instead.";
   return `Selected: ${names.join(", ")}. Click another mode to switch ${names.length > 1 ? "them" : "it"}; `
-    + "the settings and the links that fit are kept.";
+    + "the settings, files and links that fit are kept, and what has no place is named.";
 }
 
 function modeButtons(state, controller) {

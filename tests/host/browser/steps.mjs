@@ -132,6 +132,26 @@ const picker = (page) => page.evaluate(() => {
   };
 });
 
+// Clicks an AIO node's own upload button where the canvas drew it, as a person would, and gives
+// the file chooser the file; waits until the widget names it.
+async function uploadThroughButton(page, buttonName, widgetName, file) {
+  const at = await page.evaluate((b) => {
+    const app = window.comfyAPI.app.app;
+    const node = window.ltx23aioPlaced;
+    const button = node.widgets.find((w) => w.name === b);
+    const rect = app.canvas.canvas.getBoundingClientRect();
+    const [x, y] = app.canvas.ds.convertOffsetToCanvas([node.pos[0] + node.size[0] / 2,
+      node.pos[1] + button.y + LiteGraph.NODE_WIDGET_HEIGHT / 2]);
+    return { x: rect.left + x, y: rect.top + y };
+  }, buttonName);
+  const chosen = page.waitForEvent("filechooser", { timeout: WAIT });
+  await page.waitForTimeout(500);
+  await page.mouse.click(at.x, at.y);
+  await (await chosen).setFiles(file);
+  await page.waitForFunction(([w, n]) => window.ltx23aioPlaced.widgets.find((x) => x.name === w).value === n,
+    [widgetName, path.basename(file)], { timeout: WAIT });
+}
+
 const undo = async (page) => {
   await page.evaluate(() => window.comfyAPI.app.app.extensionManager.command.execute("Comfy.Undo"));
   await page.waitForTimeout(400);
@@ -250,6 +270,64 @@ const steps = {
     const t2v = { ...(await describeGraph(page)), toasts: await toasts(page) };
     await shot(page, "05-switch-to-t2v.png");
     return { hint, lipsync, t2v };
+  },
+
+  // An uploaded image survives i2v → keyframe (as first_image); the node keeps its id, place,
+  // size and pinned state; what has no place is named; undo gives back exactly the graph before.
+  async switchkeep(page) {
+    await freshCanvas(page);
+    await closeSidebar(page);
+    await placeNode(page, "LTX23AIO_ImageToVideo");
+    await uploadThroughButton(page, "upload image…", "image", config.uploadImage);
+    const graphNow = () => page.evaluate(() => {
+      const g = window.comfyAPI.app.app.graph.serialize();
+      return { nodes: g.nodes.map(({ id, type, pos, size, flags, widgets_values: values, inputs, outputs }) => ({ id, type, pos, size, flags, values,
+        inputs: inputs?.map((i) => [i.name, i.link]), outputs: outputs?.map((o) => [o.name, o.links]) })), links: g.links };
+    });
+    await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      const node = window.ltx23aioPlaced;
+      const seed = LiteGraph.createNode("PrimitiveInt");
+      seed.pos = [node.pos[0] - 300, node.pos[1]];
+      app.graph.add(seed);
+      seed.connect(0, node, node.findInputSlot("seed"));
+      node.widgets.find((w) => w.name === "image_strength").value = 0.55;
+      node.widgets.find((w) => w.name === "prompt").value = "the wind moves her hair";
+      node.size = [520, node.size[1] + 120];
+      node.pin(true);
+      app.canvas.deselectAll();
+      app.canvas.selectNode(node);
+      app.canvas.emitBeforeChange();
+      app.canvas.emitAfterChange();
+    });
+    await page.waitForTimeout(300);
+    const before = await graphNow();
+    await openSidebar(page);
+    await page.hover(".ltx23aio-hint");
+    await page.click('.ltx23aio-mode[data-mode="keyframe"]');
+    await page.waitForTimeout(400);
+    const after = await graphNow();
+    const keyToasts = await toasts(page);
+    await fitView(page);
+    await shot(page, "05b-switch-upload-kept.png");
+    await undo(page);
+    const undone = await graphNow();
+    await dismissOverlays(page);
+    // Collapsed, and on to a mode without images: the image and the strength are named as dropped.
+    await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      const node = app.graph.nodes.find((n) => n.type === "LTX23AIO_ImageToVideo");
+      node.collapse(true);
+      app.canvas.deselectAll();
+      app.canvas.selectNode(node);
+    });
+    await page.hover(".ltx23aio-hint");
+    await page.click('.ltx23aio-mode[data-mode="t2v"]');
+    await page.waitForTimeout(400);
+    const collapsed = await graphNow();
+    const t2vToasts = await toasts(page);
+    await shot(page, "05c-switch-collapsed-to-t2v.png");
+    return { before, after, undone, collapsed, keyToasts, t2vToasts };
   },
 
   async menu(page) {
