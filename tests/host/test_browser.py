@@ -43,8 +43,20 @@ def hub_set(tiny_models, hub):
 
 
 @pytest.fixture(scope="module")
-def browser_server(tmp_path_factory, comfyui, tiny_models, hub, hub_set):
-    base = make_base(tmp_path_factory.mktemp("browser"), tiny_models, [TINY_SET, hub_set])
+def bad_set(tiny_models, hub):
+    """The tiny files, but the upscaler comes from a hub entry that refuses access (403)."""
+    model_set = copy.deepcopy(TINY_SET)
+    model_set.update(name="hub-bad", label="Tiny files, one refused by the test hub")
+    f = model_set["files"]["upscaler"]
+    source = tiny_models / f["folder"] / f["name"]
+    f.update(name=f"refused-{f['name']}", repo=HUB_REPO, path=f"weights/refused-{f['name']}", size=source.stat().st_size)
+    hub.add(HUB_REPO, f["path"], source, status=403)
+    return model_set
+
+
+@pytest.fixture(scope="module")
+def browser_server(tmp_path_factory, comfyui, tiny_models, hub, hub_set, bad_set):
+    base = make_base(tmp_path_factory.mktemp("browser"), tiny_models, [TINY_SET, hub_set, bad_set])
     write_media(base / "input")
     # A user model set that does not parse: the picker shows it marked broken, with the reason.
     (base / "user" / "ltx23-aio" / "model_sets" / "broken-set.json").write_text('{"name": "broken", "files": {')
@@ -235,6 +247,25 @@ def test_sidebar_download_from_the_hub_reaches_100_percent(report, hub_set):
     badges = [s["badge"] for s in download["seen"]]
     assert badges[-1] == "ready"
     assert any(b.startswith("downloading · ") for b in badges)
+
+
+def test_a_failed_download_stays_in_the_sidebar_with_its_reason_until_dismissed(report):
+    failed = step(report, "failure")
+    assert failed["first"]["files"] and "403" in failed["first"]["reasons"][0] or "denied" in failed["first"]["reasons"][0].lower(), failed
+    assert failed["later"] == failed["first"]  # still there after the toast is gone
+    assert failed["retried"]["count"] == 1  # retried, refused again, still one entry
+    assert failed["dismissed"]["count"] == 0
+
+
+def test_a_running_download_has_a_cancel_button(report):
+    download = step(report, "download")
+    assert any(f["cancel"] for s in download["seen"] for f in s["files"] if f["state"] == "downloading")
+
+
+def test_model_set_totals_count_shared_files_once(report):
+    totals = step(report, "download")["totals"]
+    assert totals.startswith("Model set Tiny files from the test hub: 5 files"), totals
+    assert "Modes share files" in totals
 
 
 def test_sidebar_stops_asking_for_the_status_once_downloads_end(report):

@@ -112,3 +112,57 @@ test("test_controller_choosing_a_set_without_a_selection_is_for_new_nodes", asyn
   assert.equal(controller.store.get().newNodeSet, "tiny");
   assert.equal(controller.store.get().modelSet, "tiny");
 });
+
+test("test_controller_keeps_a_failed_download_until_dismissed_and_retries_the_same_request", async () => {
+  const { controller, calls, emit } = setup();
+  await controller.start();
+  controller.chooseModelSet("tiny");
+  await controller.download(controller.store.get().catalog.byId.get("t2v"));
+  emit({ file: "a.safetensors", folder: "loras", done: 1, total: 10, state: "error", error: "HTTP 500" });
+  await settle(700);
+  const failures = controller.store.get().failures;
+  assert.deepEqual([...failures.values()].map((f) => [f.file, f.error]), [["a.safetensors", "HTTP 500"]]);
+  await controller.retry([...failures.keys()][0]);
+  assert.deepEqual(calls.download.at(-1), { mode: "t2v", set: "tiny" });
+  assert.equal(controller.store.get().failures.size, 0);
+  emit({ file: "a.safetensors", folder: "loras", done: 1, total: 10, state: "error", error: "again" });
+  controller.dismiss("loras/a.safetensors");
+  assert.equal(controller.store.get().failures.size, 0);
+});
+
+test("test_controller_cancel_posts_the_file_to_the_cancel_route", async () => {
+  const requests = [];
+  const api = {
+    addEventListener() {},
+    fetchApi: async (path, init) => {
+      requests.push({ path, method: init?.method, body: init?.body && JSON.parse(init.body) });
+      return new Response(JSON.stringify({ cancelled: ["a.safetensors"] }), { status: 200 });
+    },
+  };
+  const { packApi } = await import("../../web/services/pack_api.js");
+  const controller = createController({ app: {}, api, LiteGraph: {}, pack: { ...packApi(api), modes: async () => MODES_PAYLOAD,
+    status: async () => ({ sets: [], modes: [] }), downloads: async () => ({ downloads: [] }) }, notify() {} });
+  await controller.start();
+  await controller.cancel("a.safetensors");
+  assert.deepEqual(requests.at(-1), { path: "/ltx23_aio/models/cancel", method: "POST", body: { file: "a.safetensors" } });
+  assert.deepEqual([...controller.store.get().cancelling], ["a.safetensors"]);
+});
+
+test("test_controller_says_when_the_server_cannot_cancel", async () => {
+  const notices = [];
+  const pack = { modes: async () => MODES_PAYLOAD, status: async () => ({ sets: [], modes: [] }),
+    cancel: async () => { throw Object.assign(new Error("HTTP 404"), { status: 404 }); } };
+  const controller = createController({ app: {}, api: { addEventListener() {} }, LiteGraph: {}, pack, notify: (m) => notices.push(m) });
+  await controller.start();
+  await controller.cancel("a.safetensors");
+  assert.match(notices[0].detail, /cannot cancel downloads/);
+  assert.equal(controller.store.get().cancelling.size, 0);
+});
+
+test("test_controller_shows_failures_the_server_remembers_from_before_the_page_opened", async () => {
+  const pack = { modes: async () => MODES_PAYLOAD, status: async () => ({ sets: [], modes: [] }),
+    downloads: async () => ({ downloads: [{ file: "a.safetensors", folder: "loras", state: "error", error: "401" }] }) };
+  const controller = createController({ app: {}, api: { addEventListener() {} }, LiteGraph: {}, pack, notify() {} });
+  await controller.start();
+  assert.equal(controller.store.get().failures.get("loras/a.safetensors").error, "401");
+});

@@ -2,6 +2,7 @@
 // downloads report through the websocket whether the tab is open or not.
 
 import { modeCatalog, modeOfNode } from "../lib/modes.js";
+import { downloadStartedText, failuresFromSnapshot, withFailureEvent, withoutFailure } from "../lib/downloads.js";
 import { applyDownloadEvent } from "../lib/model_status.js";
 import { createStore } from "../lib/store.js";
 import { AUTO } from "../lib/model_sets.js";
@@ -21,7 +22,12 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
     selectedSets: [], // their `models` values, in the same order
     open: new Set(), requesting: new Set(),
     queued: new Set(), // file names a download request accepted
+    failures: new Map(), // failed downloads, kept until dismissed: "folder/name" → {file, folder, error, retry}
+    cancelling: new Set(), // file names a cancel was asked for
   });
+  // The request that started each file, so that a retry asks the same (a user set's file is not
+  // a manifest file the server would take by name).
+  const requestOf = new Map();
   let refreshTimer = null;
 
   const catalog = () => store.get().catalog;
@@ -46,7 +52,10 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
     store.update((s) => {
       const queued = new Set(s.queued);
       queued.delete(event.file);
-      return { status: applyDownloadEvent(s.status, event), queued };
+      const cancelling = new Set(s.cancelling);
+      if (event.state !== "downloading") cancelling.delete(event.file);
+      return { status: applyDownloadEvent(s.status, event), queued, cancelling,
+        failures: withFailureEvent(s.failures, event, requestOf.get(event.file)) };
     });
     if (event.state === "error") notify({ severity: "error", summary: `Download of ${event.file} failed`, detail: event.error, life: 10000 });
     // The server knows where the finished file went (models folder or cache link).
@@ -93,13 +102,27 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
     refreshSelection();
   }
 
+  function sizeOf(name) {
+    for (const mode of store.get().status?.modes ?? []) {
+      const file = mode.files.find((f) => f.name === name);
+      if (file) return file.size ?? null;
+    }
+    return null;
+  }
+
   async function download(mode) {
     store.update((s) => ({ requesting: new Set([...s.requesting, mode.id]) }));
+    const body = { mode: mode.id, set: store.get().modelSet };
     try {
-      const started = await pack.download({ mode: mode.id, set: store.get().modelSet });
+      const started = await pack.download(body);
+      for (const name of started.downloading) requestOf.set(name, body);
       store.update((s) => ({ queued: new Set([...s.queued, ...started.downloading]) }));
+      notify({ severity: "info", summary: `${mode.title}: model files`, detail: downloadStartedText(started, sizeOf), life: 5000 });
       if (!started.downloading.length) scheduleRefresh();
     } catch (e) {
+      // Refused before any file started (offline, gated, disk full): kept like a failed file.
+      store.update((s) => ({ failures: new Map(s.failures).set(`mode:${mode.id}`,
+        { file: `${mode.title}: model files`, folder: null, error: e.message, retry: body }) }));
       notify({ severity: "error", summary: `${mode.title}: the download did not start`, detail: e.message, life: 10000 });
     } finally {
       store.update((s) => {
@@ -107,6 +130,40 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
         requesting.delete(mode.id);
         return { requesting };
       });
+    }
+  }
+
+  // Retries a failed download with the request that started it (or the file by name).
+  async function retry(failureKey) {
+    const failure = store.get().failures.get(failureKey);
+    if (!failure) return;
+    try {
+      const started = await pack.download(failure.retry);
+      for (const name of started.downloading) requestOf.set(name, failure.retry);
+      store.update((s) => ({ failures: withoutFailure(s.failures, failureKey),
+        queued: new Set([...s.queued, ...started.downloading]) }));
+      if (!started.downloading.length) scheduleRefresh();
+    } catch (e) {
+      store.update((s) => ({ failures: new Map(s.failures).set(failureKey, { ...failure, error: e.message }) }));
+    }
+  }
+
+  function dismiss(failureKey) {
+    store.update((s) => ({ failures: withoutFailure(s.failures, failureKey) }));
+  }
+
+  async function cancel(name) {
+    store.update((s) => ({ cancelling: new Set([...s.cancelling, name]) }));
+    try {
+      await pack.cancel(name);
+    } catch (e) {
+      store.update((s) => {
+        const cancelling = new Set(s.cancelling);
+        cancelling.delete(name);
+        return { cancelling };
+      });
+      notify({ severity: "error", summary: `${name}: the download could not be cancelled`,
+        detail: e.status === 404 ? "This server cannot cancel downloads (no cancel route); update the pack." : e.message, life: 10000 });
     }
   }
 
@@ -135,9 +192,16 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
       return;
     }
     api.addEventListener(DOWNLOAD_EVENT, ({ detail }) => onDownloadEvent(detail));
+    // Downloads that failed before this page opened (also those a running node started).
+    try {
+      const failures = failuresFromSnapshot((await pack.downloads?.())?.downloads);
+      if (failures.size) store.update({ failures });
+    } catch {
+      // An older server without the route: only this page's failures are shown.
+    }
     await refreshStatus();
   }
 
   return { store, start, refreshStatus, refreshSelection, toggle, chooseMode, switchNode, download, showExample,
-    chooseModelSet };
+    chooseModelSet, retry, dismiss, cancel };
 }

@@ -1,6 +1,7 @@
 // The "LTX2.3 AIO" sidebar tab: mode buttons, then each mode's model files and example.
 // Drawn from the controller's store; ComfyUI may mount the tab many times.
 
+import { fileUsers, setTotals, setTotalsText } from "../lib/downloads.js";
 import { autoResolution, pickerOptions, pickerTarget } from "../lib/model_sets.js";
 import { withQueued } from "../lib/model_status.js";
 import { h } from "./dom.js";
@@ -40,6 +41,29 @@ function modelSetPicker(state, controller) {
       `⚠ Your model set ${b.broken.file} could not be read: ${b.broken.message}`)));
 }
 
+// Failed downloads stay here, with the reason, until dismissed.
+function failureList(state, controller) {
+  const failures = [...state.failures];
+  return h("div", { class: "ltx23aio-failures", hidden: !failures.length },
+    failures.length ? h("h3", {}, "Downloads that failed") : null,
+    failures.map(([key, f]) => h("div", { class: "ltx23aio-failure", dataset: { file: f.file } },
+      h("div", { class: "ltx23aio-file-name" }, f.file),
+      h("div", { class: "ltx23aio-failure-reason" }, f.error),
+      h("div", { class: "ltx23aio-failure-actions" },
+        h("button", { dataset: { action: "retry" }, onclick: () => controller.retry(key) }, "Retry"),
+        h("button", { dataset: { action: "dismiss" }, onclick: () => controller.dismiss(key) }, "Dismiss")))));
+}
+
+// The file lists change only with the set, not with progress: kept while their names are the same.
+function usersMemo() {
+  let last = { key: null, users: new Map() };
+  return (status) => {
+    const key = JSON.stringify(status?.modes?.map((m) => [m.mode, m.files.map((f) => f.name)]) ?? null);
+    if (key !== last.key) last = { key, users: fileUsers(status) };
+    return last.users;
+  };
+}
+
 // Each part is rebuilt only when what it shows changed, so an open dropdown or a hovered button
 // survives the many progress events of a download.
 function partCache() {
@@ -63,11 +87,14 @@ function patchChildren(parent, nodes) {
   while (parent.children.length > nodes.length) parent.lastElementChild.remove();
 }
 
-function view(state, controller, part) {
+function view(state, controller, part, usersOf) {
   if (state.loadError) return [h("p", { class: "ltx23aio-error" }, state.loadError)];
   if (!state.catalog) return [h("p", { class: "ltx23aio-note" }, "Loading…")];
   const status = withQueued(state.status, state.queued);
   const statusOf = (id) => status?.modes.find((m) => m.mode === id);
+  const users = usersOf(state.status);
+  const titleOf = (id) => state.catalog.byId.get(id)?.title ?? id;
+  const totals = setTotalsText(setTotals(status), `Model set ${status?.modes?.[0]?.set_label ?? state.modelSet}`);
   return [
     part("title", [], () => h("h2", {}, "LTX2.3 AIO")),
     part("hint", [state.selected], () => h("p", { class: "ltx23aio-hint" }, hint(state))),
@@ -77,13 +104,16 @@ function view(state, controller, part) {
     part("sets", [state.status?.sets, state.status?.broken_sets, JSON.stringify(autoResolution(state.status, state.modelSet, state.selected[0])),
       state.modelSet, state.newNodeSet, state.selectedSets, state.selected],
       () => modelSetPicker(state, controller)),
+    part("totals", [totals], () => h("p", { class: "ltx23aio-totals", hidden: !totals }, totals)),
     part("status-error", [state.statusError], () => h("p", { class: "ltx23aio-error", hidden: !state.statusError }, state.statusError ?? "")),
+    part("failures", [state.failures], () => failureList(state, controller)),
     ...state.catalog.modes.map((mode) => {
       const open = state.open.has(mode.id);
       const requesting = state.requesting.has(mode.id);
       const status = statusOf(mode.id);
-      return part(`mode-${mode.id}`, [status, open, requesting],
-        () => modeSection({ mode, status, open, requesting }, controller));
+      const cancelling = state.cancelling;
+      return part(`mode-${mode.id}`, [status, open, requesting, users, cancelling],
+        () => modeSection({ mode, status, open, requesting, context: { users, titleOf, cancelling } }, controller));
     }),
   ];
 }
@@ -92,7 +122,8 @@ export function renderSidebar(el, controller) {
   const root = h("div", { class: "ltx23aio" });
   el.replaceChildren(root);
   const part = partCache();
-  const paint = (state) => patchChildren(root, view(state, controller, part));
+  const usersOf = usersMemo();
+  const paint = (state) => patchChildren(root, view(state, controller, part, usersOf));
   let shown = false;
   // ComfyUI does not say when it unmounts the tab: stop drawing once the panel has left the page.
   const unsubscribe = controller.store.subscribe((state) => {

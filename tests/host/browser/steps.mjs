@@ -394,6 +394,39 @@ const steps = {
     return { before, stored };
   },
 
+  // A download the hub refuses: the failure stays in the sidebar, with the reason and a retry,
+  // after the toast has gone, until dismissed.
+  async failure(page) {
+    await freshCanvas(page);
+    await openSidebar(page);
+    const select = page.locator(".ltx23aio-setpicker select");
+    await page.waitForSelector(`.ltx23aio-setpicker option[value="hub-bad"]`, { state: "attached", timeout: WAIT });
+    await select.selectOption("hub-bad");
+    await openSection(page, "t2v");
+    const button = page.locator('.ltx23aio-mode-section[data-mode="t2v"] [data-action="download"]');
+    await page.locator('.ltx23aio-mode-section[data-mode="t2v"] .ltx23aio-set', { hasText: "refused" }).waitFor({ timeout: WAIT });
+    await button.click();
+    await page.waitForSelector(".ltx23aio-failure", { timeout: 60_000 });
+    const failures = () => page.evaluate(() => {
+      const items = [...document.querySelectorAll(".ltx23aio-failure")];
+      return { count: items.length, files: items.map((f) => f.dataset.file),
+        reasons: items.map((f) => f.querySelector(".ltx23aio-failure-reason").textContent) };
+    });
+    const first = await failures();
+    await shot(page, "08a-download-failed.png");
+    await page.waitForTimeout(11_000);  // the error toast lives 10 s
+    const later = await failures();
+    await shot(page, "08b-download-failed-later.png");
+    await page.click(".ltx23aio-failure [data-action=retry]");
+    await page.waitForTimeout(3000);
+    await page.waitForSelector(".ltx23aio-failure", { timeout: 60_000 });
+    const retried = await failures();
+    await page.click(".ltx23aio-failure [data-action=dismiss]");
+    const dismissed = await failures();
+    await select.selectOption("auto");
+    return { first, later, retried, dismissed };
+  },
+
   async download(page) {
     await freshCanvas(page);
     await openSidebar(page);
@@ -407,6 +440,7 @@ const steps = {
     const button = page.locator(`.ltx23aio-mode-section[data-mode="${mode}"] [data-action="download"]`);
     await button.waitFor({ timeout: WAIT });
     const before = await page.textContent(`.ltx23aio-mode-section[data-mode="${mode}"] .ltx23aio-badge`);
+    const totals = await page.textContent(".ltx23aio-totals");
     await page.evaluate(() => {
       window.ltx23aioEvents = [];
       window.comfyAPI.api.api.addEventListener("ltx23_aio.download", (e) => window.ltx23aioEvents.push(e.detail));
@@ -420,7 +454,8 @@ const steps = {
       const now = await page.evaluate((m) => ({
         badge: document.querySelector(`.ltx23aio-mode-section[data-mode="${m}"] .ltx23aio-badge`)?.textContent,
         files: [...document.querySelectorAll(`.ltx23aio-mode-section[data-mode="${m}"] .ltx23aio-file`)]
-          .map((f) => ({ name: f.dataset.file, state: f.dataset.state, percent: f.querySelector("progress")?.dataset.percent ?? null })),
+          .map((f) => ({ name: f.dataset.file, state: f.dataset.state, percent: f.querySelector("progress")?.dataset.percent ?? null,
+            cancel: Boolean(f.querySelector("[data-action=cancel]")) })),
       }), mode);
       if (JSON.stringify(now) !== JSON.stringify(seen.at(-1))) seen.push(now);
       if (!midShot && now.files.some((f) => f.state === "downloading" && Number(f.percent) > 0 && Number(f.percent) < 100)) {
@@ -438,7 +473,7 @@ const steps = {
     page.on("request", count);
     await page.waitForTimeout(2000);
     page.off("request", count);
-    return { before, seen, events: await page.evaluate(() => window.ltx23aioEvents), statusReadsWhenIdle: statusReads };
+    return { before, totals, seen, events: await page.evaluate(() => window.ltx23aioEvents), statusReadsWhenIdle: statusReads };
   },
 
   async templates(page) {
