@@ -27,7 +27,25 @@ export function listUploadedMedia(node, catalog) {
   }
 }
 
+// The example's tab when it is open already (ComfyUI names the tab after the name it was opened
+// under).
+export function openExampleTab(workflowStore, name) {
+  return (workflowStore?.openWorkflows ?? []).find((w) => w.filename === name || w.path === `workflows/${name}.json`) ?? null;
+}
+
+// Opens the example in its own tab, or goes back to that tab if it is open (with the user's
+// changes in it), as ComfyUI's workflow tabs do.
 export async function openExample(app, pack, catalog, mode) {
+  const store = app.extensionManager?.workflow;
+  const open = openExampleTab(store, mode.example);
+  if (open) {
+    if (store.activeWorkflow === open) return;
+    const state = open.activeState ?? open.changeTracker?.activeState ?? open.initialState;
+    if (state) {
+      await app.loadGraphData(state, true, true, open);
+      return;
+    }
+  }
   const workflow = await pack.template(catalog.pack, mode.example);
   await app.loadGraphData(workflow, true, true, mode.example);
 }
