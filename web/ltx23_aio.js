@@ -41,6 +41,11 @@ app.registerExtension({
         previous?.apply(this, args);
         controller.refreshSelection();
       };
+      // A click on the canvas (also on the node just added) is the user's own choice of selection.
+      // (the classic canvas, or a node's element in the Nodes 2.0 view).
+      document.addEventListener("pointerdown", (e) => {
+        if (e.target?.closest?.("canvas, [data-node-id], .lg-node")) controller.forgetAdded();
+      }, { capture: true });
     }
   },
 

@@ -46,6 +46,22 @@ export function setModelSet(app, nodes, name) {
   });
 }
 
+const GAP = 40;
+
+// At the view's centre, or right of the nodes that are there already (nodes added one after
+// another would otherwise lie exactly on top of each other).
+export function placeApart(pos, size, nodes) {
+  const at = [...pos];
+  const overlaps = (n) => at[0] < n.pos[0] + n.size[0] + GAP && n.pos[0] < at[0] + size[0] + GAP
+    && at[1] < n.pos[1] + n.size[1] + GAP && n.pos[1] < at[1] + size[1] + GAP;
+  for (let i = 0; i < 100; i++) {
+    const hit = nodes.find(overlaps);
+    if (!hit) break;
+    at[0] = hit.pos[0] + hit.size[0] + GAP;
+  }
+  return at;
+}
+
 export function addModeNode(app, LiteGraph, mode, modelSet = null) {
   return asOneChange(app, () => {
     const node = LiteGraph.createNode(mode.node_id);
@@ -53,7 +69,7 @@ export function addModeNode(app, LiteGraph, mode, modelSet = null) {
     if (models) chooseCombo(models, modelSet);
     const rect = app.canvas.canvas.getBoundingClientRect();
     const [x, y] = app.canvas.ds.convertCanvasToOffset([rect.width / 2, rect.height / 2]);
-    node.pos = [x - node.size[0] / 2, y - node.size[1] / 2];
+    node.pos = placeApart([x - node.size[0] / 2, y - node.size[1] / 2], node.size, shownGraph(app).nodes ?? []);
     shownGraph(app).add(node);
     app.canvas.selectNode(node);
     return node;

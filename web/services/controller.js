@@ -19,6 +19,7 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
     // selected node's own `models` value, or the set a node added from the sidebar gets.
     modelSet: AUTO, newNodeSet: AUTO, status: null, statusError: null,
     selected: [], // mode ids of the selected AIO nodes
+    justAdded: false, // the selection is the node the sidebar just added
     selectedSets: [], // their `models` values, in the same order
     open: new Set(), requesting: new Set(),
     queued: new Set(), // file names a download request accepted
@@ -66,9 +67,21 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
 
   // Follows the canvas: which AIO nodes are selected and which model set they name (the user may
   // have changed it on the node), and reads the status again when that set changed.
+  // The node the sidebar just added and selected itself: another mode button adds another node
+  // instead of switching it, until the user selects something (or clicks the canvas).
+  let added = null;
+  let adding = false;
+  const byUser = (nodes) => !(nodes.length === 1 && nodes[0] === added);
+  function forgetAdded() {
+    if (!added) return;
+    added = null;
+    store.update({ justAdded: false });
+  }
+
   function refreshSelection() {
     if (!catalog()) return;
     const nodes = selectedAioNodes(app, catalog());
+    if (!adding && added && byUser(nodes)) forgetAdded();
     const selected = nodes.map((n) => modeOfNode(n, catalog()).id);
     const selectedSets = nodes.map((n) => modelSetOf(n) ?? AUTO);
     const s = store.get();
@@ -95,8 +108,17 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
   }
 
   function chooseMode(mode) {
-    const nodes = selectedAioNodes(app, catalog());
-    if (!nodes.length) addModeNode(app, LiteGraph, mode, store.get().newNodeSet);
+    const selected = selectedAioNodes(app, catalog());
+    const nodes = byUser(selected) ? selected : [];
+    if (!nodes.length) {
+      adding = true;
+      try {
+        added = addModeNode(app, LiteGraph, mode, store.get().newNodeSet);
+      } finally {
+        adding = false;
+      }
+      store.update({ justAdded: true });
+    }
     for (const node of nodes) switchNode(node, mode);
     store.update({ open: new Set([mode.id]) });
     refreshSelection();
@@ -179,7 +201,8 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
   function chooseModelSet(name) {
     const nodes = catalog() ? selectedAioNodes(app, catalog()) : [];
     if (nodes.length) setModelSet(app, nodes, name);
-    else store.update({ newNodeSet: name });
+    // The node just added stands for "new nodes" too.
+    if (!nodes.length || !byUser(nodes)) store.update({ newNodeSet: name });
     store.update({ modelSet: name, selectedSets: store.get().selectedSets.map(() => name) });
     refreshStatus();
   }
@@ -203,5 +226,5 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
   }
 
   return { store, start, refreshStatus, refreshSelection, toggle, chooseMode, switchNode, download, showExample,
-    chooseModelSet, retry, dismiss, cancel };
+    chooseModelSet, retry, dismiss, cancel, forgetAdded };
 }
