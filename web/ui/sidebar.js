@@ -10,13 +10,14 @@ import { modeSection } from "./mode_section.js";
 function hint(state) {
   const names = state.selected.map((id) => state.catalog.byId.get(id).title);
   if (!names.length) return "Click a mode to add its node. Select an AIO node first to switch its mode instead.";
+  if (state.justAdded) return `Added ${names[0]}. Click a mode to add another; select a node to switch its mode.`;
   return `Selected: ${names.join(", ")}. Click another mode to switch ${names.length > 1 ? "them" : "it"}; `
     + "the settings, files and links that fit are kept, and what has no place is named.";
 }
 
 function modeButtons(state, controller) {
   return h("div", { class: "ltx23aio-modes" }, state.catalog.modes.map((mode) => h("button", {
-    class: "ltx23aio-mode" + (state.selected.includes(mode.id) ? " ltx23aio-current" : ""),
+    class: "ltx23aio-mode" + (state.selected.includes(mode.id) && !state.justAdded ? " ltx23aio-current" : ""),
     dataset: { mode: mode.id }, title: mode.description, onclick: () => controller.chooseMode(mode),
   }, mode.title)));
 }
@@ -96,9 +97,9 @@ function view(state, controller, part, usersOf) {
   const titleOf = (id) => state.catalog.byId.get(id)?.title ?? id;
   const totals = setTotalsText(setTotals(status), `Model set ${status?.modes?.[0]?.set_label ?? state.modelSet}`);
   return [
-    part("title", [], () => h("h2", {}, "LTX2.3 AIO")),
-    part("hint", [state.selected], () => h("p", { class: "ltx23aio-hint" }, hint(state))),
-    part("modes", [state.selected], () => modeButtons(state, controller)),
+    part("title", [], () => h("h2", { class: "ltx23aio-title" }, "LTX2.3 AIO")),
+    part("hint", [state.selected, state.justAdded], () => h("p", { class: "ltx23aio-hint" }, hint(state))),
+    part("modes", [state.selected, state.justAdded], () => modeButtons(state, controller)),
     part("heading", [], () => h("h3", {}, "Model files and examples")),
     // Not on every progress event: an open dropdown would close.
     part("sets", [state.status?.sets, state.status?.broken_sets, JSON.stringify(autoResolution(state.status, state.modelSet, state.selected[0])),
