@@ -125,13 +125,39 @@ def test_sidebar_opens_with_a_button_per_mode(report):
     assert opened["hint"].startswith("Click a mode to add its node")
 
 
-def test_sidebar_adds_each_modes_node_at_the_visible_centre(report):
+def test_sidebar_adds_a_node_per_mode_button_placed_apart_the_first_at_the_visible_centre(report):
     added = step(report, "add")
     assert [a["type"] for a in added["added"]] == [m.node_id for m in MODES.values()]
-    assert added["count"] == len(MODES)
-    for a in added["added"]:
-        assert a["selected"]
-        assert max(abs(d) for d in a["offCentre"]) < 2, a
+    assert added["count"] == len(MODES)  # the next button added another node, it did not switch the last one
+    assert all(a["selected"] for a in added["added"])
+    assert max(abs(d) for d in added["added"][0]["offCentre"]) < 2
+    boxes = [a["box"] for a in added["added"]]
+    for i, (x, y, w, h) in enumerate(boxes):
+        for (x2, y2, w2, h2) in boxes[:i]:
+            assert x >= x2 + w2 or x2 >= x + w or y >= y2 + h2 or y2 >= y + h, (boxes[i], (x2, y2, w2, h2))
+    assert added["hint"].startswith("Added ")
+
+
+@pytest.mark.parametrize("size", ["1280x720", "1600x1000"])
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_sidebar_layout_fits_has_a_sticky_title_and_breaks_names_at_separators(report, size, theme):
+    seen = next(r for r in step(report, "layout") if r["size"] == size and r["theme"] == theme)
+    assert seen["darkBody"] == (theme == "dark")
+    assert seen["overflowX"] <= 0 and seen["refreshRight"] <= 0 and seen["widest"] <= 0.5, seen
+    assert seen["scrolled"] > 0 and seen["titleTop"] == 0, seen
+    assert seen["namesWithBreaks"]
+
+
+def test_help_pages_load_without_a_404(report):
+    help_ = step(report, "help")
+    assert set(help_["statuses"].values()) == {200}, help_
+    assert help_["missing"] == []
+
+
+def test_example_opened_twice_reuses_its_tab(report):
+    tab = step(report, "exampletab")
+    assert (tab["first"], tab["again"]) == (1, 1)
+    assert tab["active"] == "LTX2.3 AIO - Text to Video" and tab["prompt"] == "changed here"
 
 
 def test_model_set_picker_is_for_new_nodes_without_a_selection_and_says_what_auto_uses(report):

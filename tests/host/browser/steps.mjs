@@ -168,27 +168,139 @@ const steps = {
     }));
   },
 
+  // Six mode buttons in a row, nothing selected by the user in between: six nodes, placed apart
+  // (the first at the view's centre), each selected as it is added.
   async add(page) {
     await freshCanvas(page);
     await openSidebar(page);
     const added = [];
     for (const id of await page.$$eval(".ltx23aio-mode", (bs) => bs.map((b) => b.dataset.mode))) {
-      await page.evaluate(() => window.comfyAPI.app.app.canvas.deselectAll());
       await page.click(`.ltx23aio-mode[data-mode="${id}"]`);
       added.push(await page.evaluate(() => {
         const app = window.comfyAPI.app.app;
         const node = app.graph.nodes.at(-1);
         const rect = app.canvas.canvas.getBoundingClientRect();
         const [x, y] = app.canvas.ds.convertOffsetToCanvas([node.pos[0] + node.size[0] / 2, node.pos[1] + node.size[1] / 2]);
-        return { type: node.type, selected: app.canvas.selectedItems.has(node),
+        return { type: node.type, selected: app.canvas.selectedItems.has(node), box: [...node.pos, ...node.size],
           offCentre: [x - rect.width / 2, y - rect.height / 2] };
       }));
     }
-    // Side by side for the picture: they were all added at the same spot.
-    await page.evaluate(() => window.comfyAPI.app.app.graph.nodes.forEach((n, i) => { n.pos = [(i % 3) * 460, Math.floor(i / 3) * 620]; }));
+    const hint = await page.textContent(".ltx23aio-hint");
     await fitView(page);
     await shot(page, "02-add-every-mode.png");
-    return { added, count: await page.evaluate(() => window.comfyAPI.app.app.graph.nodes.length) };
+    return { added, hint, count: await page.evaluate(() => window.comfyAPI.app.app.graph.nodes.length) };
+  },
+
+  // The panel at each size and theme: nothing overflows, the title stays while it scrolls.
+  async layout(page) {
+    const results = [];
+    // The element that scrolls the panel: the tab's root or the container ComfyUI puts it in.
+    await page.evaluate(() => {
+      window.scroller = () => {
+        for (let e = document.querySelector(".ltx23aio"); e; e = e.parentElement) {
+          if (/(auto|scroll)/.test(getComputedStyle(e).overflowY) && e.scrollHeight > e.clientHeight) return e;
+        }
+        return document.querySelector(".ltx23aio");
+      };
+    });
+    await freshCanvas(page);
+    await openSidebar(page);
+    await openSection(page, "t2v");
+    await openSection(page, "style");
+    for (const [width, height] of [[1280, 720], [1600, 1000]]) {
+      for (const theme of ["dark", "light"]) {
+        await page.setViewportSize({ width, height });
+        await page.evaluate((t) => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.ColorPalette", t), theme);
+        await page.waitForTimeout(600);
+        await page.evaluate(() => { scroller().scrollTop = 0; });
+        await shot(page, `20-layout-${width}x${height}-${theme}.png`);
+        await page.evaluate(() => { scroller().scrollTop = 400; });
+        await page.waitForTimeout(200);
+        await shot(page, `21-layout-${width}x${height}-${theme}-scrolled.png`);
+        results.push(await page.evaluate(([w, h, t]) => {
+          const root = document.querySelector(".ltx23aio");
+          const box = root.getBoundingClientRect();
+          const right = (sel) => Math.max(...[...root.querySelectorAll(sel)].map((e) => e.getBoundingClientRect().right));
+          const title = root.querySelector(".ltx23aio-title").getBoundingClientRect();
+          const badge = root.querySelector(".ltx23aio-badge");
+          return { size: `${w}x${h}`, theme: t, darkBody: document.body.classList.contains("dark-theme"),
+            overflowX: root.scrollWidth - root.clientWidth, refreshRight: right(".ltx23aio-refresh") - box.right,
+            widest: right(".ltx23aio *") - box.right, scrolled: scroller().scrollTop,
+            titleTop: Math.round(title.top - Math.max(box.top, scroller().getBoundingClientRect().top)),
+            badge: badge && { fg: getComputedStyle(badge).color, bg: getComputedStyle(badge).backgroundColor },
+            namesWithBreaks: [...root.querySelectorAll(".ltx23aio-file-name")].every((n) => n.querySelector("wbr") || !/[-_.]/.test(n.textContent)) };
+        }, [width, height, theme]));
+      }
+    }
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.ColorPalette", "dark"));
+    await page.evaluate(() => { scroller().scrollTop = 0; });
+    await page.setViewportSize({ width: 1400, height: 900 });
+    return results;
+  },
+
+  // Help pages: the frontend's first request (docs/<NodeId>/<locale>.md) is answered.
+  async help(page) {
+    const missing = [];
+    const onResponse = (r) => { if (r.url().includes("/docs/") && r.status() >= 400) missing.push(`${r.status()} ${r.url()}`); };
+    page.on("response", onResponse);
+    const statuses = await page.evaluate(async ({ pack, ids }) => {
+      const out = {};
+      for (const id of ids) out[id] = (await fetch(`/extensions/${pack}/docs/${id}/en.md`)).status;
+      return out;
+    }, { pack: catalog.pack, ids: catalog.modes.map((m) => m.node_id) });
+    // And as a user opens one: the node library's help for a node.
+    await freshCanvas(page);
+    await placeNode(page, "LTX23AIO_ImageToVideo");
+    await page.evaluate(() => window.comfyAPI.app.app.canvas.selectNode(window.ltx23aioPlaced));
+    const info = page.locator(".selection-toolbox button").nth(1);
+    if (await info.isVisible().catch(() => false)) {
+      await info.click();
+      await page.waitForTimeout(1500);
+      await shot(page, "22-help-page.png");
+      await page.keyboard.press("Escape");
+    }
+    page.off("response", onResponse);
+    return { statuses, missing };
+  },
+
+  // "Open example workflow" twice: the second goes back to the tab the first opened.
+  async exampletab(page) {
+    await dismissOverlays(page);
+    await openSidebar(page);
+    await openSection(page, "t2v");
+    const count = () => page.evaluate(() => window.comfyAPI.app.app.extensionManager.workflow.openWorkflows
+      .filter((w) => w.filename === "LTX2.3 AIO - Text to Video").length);
+    await page.click('.ltx23aio-mode-section[data-mode="t2v"] [data-action="example"]');
+    await page.waitForFunction(() => window.comfyAPI.app.app.graph.nodes.some((n) => n.type === "LTX23AIO_TextToVideo"), null, { timeout: WAIT });
+    await dismissOverlays(page);
+    const first = await count();
+    // Change it, go to another tab, and open the example again: its tab, with the change.
+    await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      app.graph.nodes.find((n) => n.type === "LTX23AIO_TextToVideo").widgets.find((w) => w.name === "prompt").value = "changed here";
+      app.canvas.emitBeforeChange();
+      app.canvas.emitAfterChange();
+    });
+    const trackedPrompt = () => page.evaluate(() => {
+      const w = window.comfyAPI.app.app.extensionManager.workflow.openWorkflows.find((x) => x.filename === "LTX2.3 AIO - Text to Video");
+      const n = w?.activeState?.nodes?.find((x) => x.type === "LTX23AIO_TextToVideo");
+      return n ? JSON.stringify(n.widgets_values).slice(0, 60) : `no state (${Boolean(w)}, loaded ${w?.isLoaded})`;
+    });
+    const debug = [await trackedPrompt()];
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.command.execute("Comfy.NewBlankWorkflow"));
+    await page.waitForTimeout(800);
+    debug.push(await trackedPrompt());
+    await openSidebar(page);
+    await openSection(page, "t2v");
+    await page.click('.ltx23aio-mode-section[data-mode="t2v"] [data-action="example"]');
+    await page.waitForFunction(() => window.comfyAPI.app.app.graph.nodes.some((n) => n.type === "LTX23AIO_TextToVideo"), null, { timeout: WAIT });
+    await page.waitForTimeout(500);
+    await dismissOverlays(page);
+    const again = await count();
+    const prompt = await page.evaluate(() => window.comfyAPI.app.app.graph.nodes.find((n) => n.type === "LTX23AIO_TextToVideo")
+      .widgets.find((w) => w.name === "prompt").value);
+    await shot(page, "23-example-tab-reused.png");
+    return { first, again, prompt, debug, active: await page.evaluate(() => window.comfyAPI.app.app.extensionManager.workflow.activeWorkflow?.filename) };
   },
 
   // One truth about model sets: the picker shows and sets what the selected (or next) node uses.
