@@ -8,7 +8,7 @@ import { listUploadedMedia, provideExampleMedia } from "./services/examples.js";
 import { packApi } from "./services/pack_api.js";
 import { nodeMenuItems } from "./ui/node_menu.js";
 import { installSidebar } from "./ui/tab.js";
-import { addUploadButtons } from "./ui/upload.js";
+import { addMediaControls } from "./ui/upload.js";
 
 const pack = packApi(api);
 const notify = (message) => app.extensionManager?.toast?.add?.(message);
@@ -69,7 +69,7 @@ app.registerExtension({
     const created = nodeType.prototype.onNodeCreated;
     nodeType.prototype.onNodeCreated = function (...args) {
       const result = created?.apply(this, args);
-      addUploadButtons(this, nodeData, pack, notify);
+      addMediaControls(this, nodeData, pack, notify, (path) => api.apiURL(path));
       return result;
     };
   },
@@ -77,6 +77,7 @@ app.registerExtension({
   loadedGraphNode(node) {
     const catalog = controller.store.get().catalog;
     if (catalog) listUploadedMedia(node, catalog);
+    node.ltx23aioRefreshMedia?.();
   },
 
   getNodeMenuItems(node) {

@@ -150,6 +150,7 @@ export function switchNodeMode(app, LiteGraph, node, mode, catalog) {
     for (const { target, slot, to } of outgoing) {
       fresh.connect(fresh.findOutputSlot(to), graph.getNodeById(target), slot);
     }
+    fresh.ltx23aioRefreshMedia?.();
     app.canvas.selectNode(fresh);
     return { node: fresh, plan, message: switchMessage(plan, from.title, mode.title) };
   });
