@@ -237,6 +237,36 @@ def test_undo_after_a_switch_restores_the_graph_exactly(report):
     assert sw["undone"] == sw["before"]
 
 
+def _previews(seen):
+    return {p["media"]: p for p in seen["previews"]}
+
+
+def test_media_previews_show_the_picked_and_the_uploaded_file(report):
+    lipsync = _previews(step(report, "media")["lipsync"])
+    assert lipsync["image"]["tag"] == "img" and lipsync["image"]["loaded"] and lipsync["image"]["value"] == "portrait.png"
+    assert lipsync["audio"]["tag"] == "audio" and lipsync["audio"]["loaded"]
+    assert lipsync["audio"]["value"] == "ltx23aio-uploaded-speech.wav"
+    style = _previews(step(report, "media")["style"])
+    assert style["video"]["tag"] == "video" and style["video"]["loaded"] and style["video"]["videoWidth"] > 0, style
+    assert style["style_image"]["loaded"] and style["style_image"]["value"] == "first.png"
+
+
+def test_media_chooser_and_preview_read_empty_without_a_file(report):
+    keyframe = step(report, "media")["keyframe"]
+    shown = _previews(keyframe)
+    assert shown["first_image"]["loaded"] and shown["first_image"]["value"] == "first.png"
+    assert shown["last_image"]["empty"].startswith("No image chosen"), shown["last_image"]
+    assert keyframe["shown"] == keyframe["shownNull"] == "(none)"
+
+
+def test_one_upload_control_per_medium_in_both_views(report):
+    media = step(report, "media")
+    assert media["lipsync"]["buttons"] == ["upload image…", "upload audio…"]  # classic canvas
+    vue = media["vue"]
+    assert vue["found"] and vue["packButtons"] == 0  # Nodes 2.0: ComfyUI's own control in each chooser
+    assert all(p["loaded"] and p["visible"] for p in vue["previews"]), vue["previews"]
+
+
 def test_node_menu_switches_an_aio_nodes_mode(report):
     assert step(report, "menu")["types"] == ["LTX23AIO_Lipsync"]
 
@@ -250,7 +280,7 @@ def test_node_upload_button_puts_the_file_in_the_input_folder_and_chooses_it(rep
     assert uploaded["buttons"] == ["upload image…", "upload audio…"]  # one per media input
     assert uploaded["value"] == "ltx23aio-uploaded-speech.wav"
     assert (report["server"].base / "input" / "ltx23aio-uploaded-speech.wav").is_file()
-    assert len(uploaded["serialized"]) == uploaded["widgets"] - 2  # the buttons are not saved
+    assert len(uploaded["serialized"]) == uploaded["widgets"] - 4  # the buttons and previews are not saved
 
 
 def test_auto_download_setting_is_on_by_default_and_stored_where_the_server_reads_it(report):

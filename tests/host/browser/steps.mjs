@@ -442,6 +442,96 @@ const steps = {
     return { before, after, undone, collapsed, keyToasts, t2vToasts };
   },
 
+  // Media like core's loaders: a preview per medium for the chosen or uploaded file, one upload
+  // control per medium in the classic and the Nodes 2.0 view, an empty chooser that reads empty.
+  async media(page) {
+    const previews = (selector) => page.evaluate((sel) => [...document.querySelectorAll(sel)].map((box) => {
+      const m = box.querySelector("img, audio, video");
+      const r = box.getBoundingClientRect();
+      return { media: box.dataset.media, value: box.dataset.value, tag: m?.tagName.toLowerCase(), hidden: m?.hidden,
+        loaded: m ? (m.tagName === "IMG" ? m.complete && m.naturalWidth > 0 : m.readyState >= 1) : false,
+        videoWidth: m?.videoWidth ?? null, visible: r.width > 20 && r.height > 20,
+        empty: box.querySelector(".ltx23aio-preview-empty")?.hidden === false ? box.querySelector(".ltx23aio-preview-empty").textContent : null };
+    }), selector);
+    const waitLoaded = (count) => page.waitForFunction((n) => {
+      const ms = [...document.querySelectorAll(".ltx23aio-preview")].map((b) => b.querySelector("img, audio, video")).filter((m) => !m.hidden);
+      return ms.length >= n && ms.every((m) => (m.tagName === "IMG" ? m.complete && m.naturalWidth > 0 : m.readyState >= 1));
+    }, count, { timeout: WAIT }).catch(() => null);
+    const out = {};
+    await freshCanvas(page);
+    await closeSidebar(page);
+    // Lipsync: image picked in the list, audio uploaded through the node's button.
+    await placeNode(page, "LTX23AIO_Lipsync");
+    await page.evaluate(() => {
+      const w = window.ltx23aioPlaced.widgets.find((x) => x.name === "image");
+      w.value = "portrait.png";
+      w.callback?.(w.value);
+    });
+    await uploadThroughButton(page, "upload audio…", "audio", config.uploadFile);
+    await waitLoaded(2);
+    out.lipsync = { previews: await previews(".ltx23aio-preview"),
+      buttons: await page.evaluate(() => window.ltx23aioPlaced.widgets.filter((w) => w.type === "button").map((w) => w.name)) };
+    await fitView(page);
+    await shot(page, "30-media-lipsync.png");
+    // Style transfer: the source video with its sound, and the style image.
+    await freshCanvas(page);
+    await placeNode(page, "LTX23AIO_StyleTransfer");
+    await page.evaluate(() => {
+      for (const [name, value] of [["video", "source.mp4"], ["style_image", "first.png"]]) {
+        const w = window.ltx23aioPlaced.widgets.find((x) => x.name === name);
+        w.value = value;
+      }
+      // Set without the chooser (as a loaded workflow does): the preview follows on the next frame.
+      window.comfyAPI.app.app.canvas.setDirty(true, true);
+    });
+    await page.waitForTimeout(300);
+    await waitLoaded(2);
+    out.style = { previews: await previews(".ltx23aio-preview") };
+    await fitView(page);
+    await shot(page, "31-media-style.png");
+    // First/Last frame: both images shown; then one emptied, as on an empty input folder.
+    await freshCanvas(page);
+    await placeNode(page, "LTX23AIO_FirstLastFrameToVideo");
+    await page.evaluate(() => {
+      const node = window.ltx23aioPlaced;
+      node.widgets.find((x) => x.name === "first_image").value = "first.png";
+      node.widgets.find((x) => x.name === "last_image").value = undefined;
+      window.comfyAPI.app.app.canvas.setDirty(true, true);
+    });
+    await page.waitForTimeout(400);
+    await waitLoaded(1);
+    out.keyframe = { previews: await previews(".ltx23aio-preview"),
+      shown: await page.evaluate(() => window.ltx23aioPlaced.widgets.find((x) => x.name === "last_image")._displayValue) };
+    await page.evaluate(() => { window.ltx23aioPlaced.widgets.find((x) => x.name === "last_image").value = null; });
+    out.keyframe.shownNull = await page.evaluate(() => window.ltx23aioPlaced.widgets.find((x) => x.name === "last_image")._displayValue);
+    await fitView(page);
+    await shot(page, "32-media-keyframe-empty.png");
+    // The Nodes 2.0 view: ComfyUI's own upload control in each chooser, no second button; previews stay.
+    await freshCanvas(page);
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.VueNodes.Enabled", true));
+    await page.waitForTimeout(800);
+    await placeNode(page, "LTX23AIO_Lipsync");
+    await page.evaluate(() => {
+      const node = window.ltx23aioPlaced;
+      node.widgets.find((x) => x.name === "image").value = "portrait.png";
+      node.widgets.find((x) => x.name === "audio").value = "speech.wav";
+      node.ltx23aioRefreshMedia?.();
+    });
+    await page.waitForTimeout(1500);
+    await waitLoaded(2);
+    out.vue = await page.evaluate((id) => {
+      const el = document.querySelector(`[data-node-id="${id}"]`);
+      return { found: Boolean(el), packButtons: el ? [...el.querySelectorAll("button")].filter((b) => /upload .*…/.test(b.textContent)).length : null,
+        text: el?.innerText.slice(0, 400) ?? null };
+    }, await page.evaluate(() => String(window.ltx23aioPlaced.id)));
+    out.vue.previews = await previews(".ltx23aio-preview");
+    await fitView(page);
+    await shot(page, "33-media-nodes2.png");
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.VueNodes.Enabled", false));
+    await page.waitForTimeout(800);
+    return out;
+  },
+
   async menu(page) {
     await freshCanvas(page);
     await closeSidebar(page);
