@@ -34,7 +34,8 @@ SHARED = {
     "preset": "Fast, Balanced or Quality (below).",
     "models": "the model set: which files load. `auto` picks a built-in set from the GPU's memory and "
               "compute capability and says which and why; your own sets are JSON files (README).",
-    "filename_prefix": "where the mp4 goes under ComfyUI's output folder.",
+    "filename_prefix": "where the mp4 goes under ComfyUI's output folder: the default `LTX2.3-AIO/<mode>` "
+                       "saves `output/LTX2.3-AIO/<mode>_00001_.mp4`, numbered on with each run.",
 }
 
 
@@ -61,7 +62,8 @@ def render(mode) -> str:
             lines.append(f"- **{i.name}** ({i.min:g}–{i.max:g}, default {i.default:g}) — {i.tooltip}")
         else:
             lines.append(f"- **{i.name}** ({' / '.join(i.options)}) — {i.tooltip}")
-    lines += [f"- **{k}** — {v}" for k, v in SHARED.items() if k not in ("prompt", "negative_prompt")]
+    lines += [f"- **{k}** — {v.replace('<mode>', mode.id)}" for k, v in SHARED.items()
+              if k not in ("prompt", "negative_prompt")]
     audio = ("the input audio, cut to the clip" if "audio_clip" in str(workflow["outputs"]["audio"])
              else "the generated audio")
     lines += ["", "## Outputs", "",
