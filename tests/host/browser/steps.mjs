@@ -275,21 +275,15 @@ const steps = {
     await dismissOverlays(page);
     const first = await count();
     // Change it, go to another tab, and open the example again: its tab, with the change.
+    await page.waitForTimeout(500);
     await page.evaluate(() => {
       const app = window.comfyAPI.app.app;
       app.graph.nodes.find((n) => n.type === "LTX23AIO_TextToVideo").widgets.find((w) => w.name === "prompt").value = "changed here";
-      app.canvas.emitBeforeChange();
-      app.canvas.emitAfterChange();
+      // What ComfyUI does after an edit (on the key or pointer release that made it).
+      app.extensionManager.workflow.activeWorkflow.changeTracker.captureCanvasState();
     });
-    const trackedPrompt = () => page.evaluate(() => {
-      const w = window.comfyAPI.app.app.extensionManager.workflow.openWorkflows.find((x) => x.filename === "LTX2.3 AIO - Text to Video");
-      const n = w?.activeState?.nodes?.find((x) => x.type === "LTX23AIO_TextToVideo");
-      return n ? JSON.stringify(n.widgets_values).slice(0, 60) : `no state (${Boolean(w)}, loaded ${w?.isLoaded})`;
-    });
-    const debug = [await trackedPrompt()];
     await page.evaluate(() => window.comfyAPI.app.app.extensionManager.command.execute("Comfy.NewBlankWorkflow"));
     await page.waitForTimeout(800);
-    debug.push(await trackedPrompt());
     await openSidebar(page);
     await openSection(page, "t2v");
     await page.click('.ltx23aio-mode-section[data-mode="t2v"] [data-action="example"]');
@@ -300,7 +294,7 @@ const steps = {
     const prompt = await page.evaluate(() => window.comfyAPI.app.app.graph.nodes.find((n) => n.type === "LTX23AIO_TextToVideo")
       .widgets.find((w) => w.name === "prompt").value);
     await shot(page, "23-example-tab-reused.png");
-    return { first, again, prompt, debug, active: await page.evaluate(() => window.comfyAPI.app.app.extensionManager.workflow.activeWorkflow?.filename) };
+    return { first, again, prompt, active: await page.evaluate(() => window.comfyAPI.app.app.extensionManager.workflow.activeWorkflow?.filename) };
   },
 
   // One truth about model sets: the picker shows and sets what the selected (or next) node uses.
@@ -713,6 +707,8 @@ const steps = {
     await shot(page, "11-templates.png");
     await page.locator("[role=dialog] h3", { hasText: "LTX2.3 AIO - Lipsync" }).click();
     await page.waitForFunction(() => window.comfyAPI.app.app.graph.nodes.some((n) => n.type === "LTX23AIO_Lipsync"), null, { timeout: WAIT });
+    const messages = page.locator("[data-testid=error-overlay-messages]");
+    const missingModels = await messages.waitFor({ timeout: 8000 }).then(() => messages.innerText(), () => "");
     await page.waitForTimeout(1000);
     await shot(page, "12-template-opened.png");
     const inputs = await page.evaluate(async () => {
@@ -720,7 +716,7 @@ const steps = {
       const optional = info.LTX23AIO_Lipsync.input.optional;
       return { image: optional.image[1].options, audio: optional.audio[1].options };
     });
-    return { ...listed, opened: await describeGraph(page), inputFolder: inputs };
+    return { ...listed, missingModels, opened: await describeGraph(page), inputFolder: inputs };
   },
 
   async examples(page) {
@@ -729,6 +725,9 @@ const steps = {
       await dismissOverlays(page);
       await openSidebar(page);
       await openSection(page, id);
+      // Open already (from the Templates browser or an earlier step): the sidebar goes back to that tab.
+      const reused = await page.evaluate((name) => window.comfyAPI.app.app.extensionManager.workflow.openWorkflows
+        .some((w) => w.filename === name), catalog.modes.find((m) => m.id === id).example);
       await page.click(`.ltx23aio-mode-section[data-mode="${id}"] [data-action="example"]`);
       await page.waitForFunction((t) => window.comfyAPI.app.app.graph.nodes.some((n) => n.type === t), nodeId, { timeout: WAIT });
       // ComfyUI's own check of the workflow's model list (the fp8 files are not on this server).
@@ -748,7 +747,7 @@ const steps = {
       }, id, { timeout: RUN_WAIT, polling: 250 }).then((h) => h.jsonValue());
       await fitView(page);
       await shot(page, `13-example-${id}.png`);
-      results[id] = { missingModels, loaded, video };
+      results[id] = { missingModels, loaded, video, reused };
     }
     return results;
   },
