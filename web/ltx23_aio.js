@@ -3,6 +3,7 @@
 
 import { app } from "../../scripts/app.js";
 import { api } from "../../scripts/api.js";
+import { modelsOptionLabel } from "./lib/model_sets.js";
 import { createController } from "./services/controller.js";
 import { listUploadedMedia, provideExampleMedia } from "./services/examples.js";
 import { packApi } from "./services/pack_api.js";
@@ -70,6 +71,14 @@ app.registerExtension({
     nodeType.prototype.onNodeCreated = function (...args) {
       const result = created?.apply(this, args);
       addMediaControls(this, nodeData, pack, notify, (path) => api.apiURL(path));
+      const models = this.widgets?.find((w) => w.name === "models");
+      if (models) {
+        models.options ??= {};
+        models.options.getOptionLabel = (value) => {
+          const state = controller.store.get();
+          return modelsOptionLabel(value, state.autoSets, state.catalog?.byNodeId.get(nodeData.name)?.id);
+        };
+      }
       return result;
     };
   },

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { AUTO, MIXED, autoResolution, pickerOptions, pickerTarget } from "../../web/lib/model_sets.js";
+import { AUTO, MIXED, autoResolution, autoSetsOf, modelsOptionLabel, pickerOptions, pickerTarget } from "../../web/lib/model_sets.js";
 
 const STATUS = {
   sets: [{ name: "auto", label: "auto" }, { name: "fp8", label: "fp8 · scaled" }, { name: "tiny", label: "Tiny" }],
@@ -42,4 +42,12 @@ test("test_autoResolution_names_the_set_auto_picks_for_the_mode", () => {
   assert.deepEqual(autoResolution(STATUS, AUTO, "i2v"), { set: "tiny", label: "Tiny", reason: "auto: all files present" });
   assert.equal(autoResolution(STATUS, AUTO, undefined).set, "fp8");
   assert.equal(autoResolution(STATUS, "fp8", "i2v"), null);
+});
+
+test("test_modelsOptionLabel_says_what_auto_stands_for_on_the_node", () => {
+  const autoSets = autoSetsOf({ modes: [{ mode: "t2v", requested: "auto", set: "fp8", set_label: "fp8 · scaled" }] });
+  assert.equal(modelsOptionLabel("auto", autoSets, "t2v"), "auto → fp8 · scaled");
+  assert.equal(modelsOptionLabel("auto", autoSets, "i2v"), "auto");
+  assert.equal(modelsOptionLabel("tiny", autoSets, "t2v"), "tiny");
+  assert.equal(modelsOptionLabel(undefined, autoSets, "t2v"), "");
 });

@@ -44,3 +44,17 @@ export function autoResolution(status, value, modeId) {
   if (!mode?.set) return null;
   return { set: mode.set, label: mode.set_label ?? mode.set, reason: mode.reason ?? "" };
 }
+
+// What auto picks per mode, from a status read for `auto`: mode id → set label.
+export function autoSetsOf(status) {
+  return new Map((status?.modes ?? []).filter((m) => m.requested === AUTO || m.requested === undefined)
+    .filter((m) => m.set).map((m) => [m.mode, m.set_label ?? m.set]));
+}
+
+// The node's `models` chooser says which set auto stands for ("auto → fp8 · scaled"); the value
+// stays "auto", so the choice is still made when the node runs.
+export function modelsOptionLabel(value, autoSets, modeId) {
+  if (value === null || value === undefined) return "";
+  const picked = value === AUTO ? autoSets?.get(modeId) : null;
+  return picked ? `${AUTO} → ${picked}` : String(value);
+}

@@ -5,7 +5,7 @@ import { modeCatalog, modeOfNode } from "../lib/modes.js";
 import { downloadStartedText, failuresFromSnapshot, withFailureEvent, withoutFailure } from "../lib/downloads.js";
 import { applyDownloadEvent } from "../lib/model_status.js";
 import { createStore } from "../lib/store.js";
-import { AUTO } from "../lib/model_sets.js";
+import { AUTO, autoSetsOf } from "../lib/model_sets.js";
 import { addModeNode, modelSetOf, selectedAioNodes, setModelSet, switchNodeMode } from "./canvas.js";
 import { openExample } from "./examples.js";
 
@@ -18,6 +18,7 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
     // One truth about model sets: the status is read for the set the picker shows, which is the
     // selected node's own `models` value, or the set a node added from the sidebar gets.
     modelSet: AUTO, newNodeSet: AUTO, status: null, statusError: null,
+    autoSets: new Map(), // mode id → the set auto picks (from the last status read for auto)
     selected: [], // mode ids of the selected AIO nodes
     justAdded: false, // the selection is the node the sidebar just added
     selectedSets: [], // their `models` values, in the same order
@@ -36,7 +37,9 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
   // The status also tells how far running downloads are, for a page opened mid-download.
   async function refreshStatus() {
     try {
-      store.update({ status: await pack.status(store.get().modelSet), statusError: null });
+      const set = store.get().modelSet;
+      const status = await pack.status(set);
+      store.update({ status, statusError: null, ...(set === AUTO ? { autoSets: autoSetsOf(status) } : {}) });
     } catch (e) {
       store.update({ status: null, statusError: e.status === 404
         ? "Model status is not available: this server has no LTX2.3 AIO model routes."
