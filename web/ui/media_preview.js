@@ -43,6 +43,13 @@ export function addMediaPreview(node, media, combo, apiURL) {
     if (path) element.src = apiURL(path);
     else element.removeAttribute("src");
   };
+  // A file the browser cannot show (damaged, or a format it does not play) is said in words.
+  element.addEventListener("error", () => {
+    if (!element.getAttribute("src")) return;
+    element.hidden = true;
+    empty.hidden = false;
+    empty.textContent = `${shown} cannot be shown here`;
+  });
   update();
   return { widget, update };
 }
