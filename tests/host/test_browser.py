@@ -174,6 +174,7 @@ def test_model_set_picker_sets_the_new_node_and_then_the_selected_one_undoably(r
     assert ms["chosen"]["picker"]["value"] == "hub-tiny" and ms["chosen"]["picker"]["auto"] is None
     assert ms["undone"] == ["tiny"]
     assert ms["onAuto"]["value"] == "auto" and ms["onAuto"]["auto"].startswith("auto uses ")
+    assert ms["onAuto"]["nodeShows"].startswith("auto → "), ms["onAuto"]  # the node says it too
 
 
 def test_model_set_picker_shows_a_broken_user_set_with_the_parsers_message(report):
@@ -265,6 +266,16 @@ def test_one_upload_control_per_medium_in_both_views(report):
     vue = media["vue"]
     assert vue["found"] and vue["packButtons"] == 0  # Nodes 2.0: ComfyUI's own control in each chooser
     assert all(p["loaded"] and p["visible"] for p in vue["previews"]), vue["previews"]
+
+
+def test_switch_and_undo_in_the_nodes_2_view(report):
+    vue = step(report, "vue")
+    (before,), (after,) = vue["before"], vue["after"]
+    assert after["type"] == "LTX23AIO_FirstLastFrameToVideo" and after["id"] == before["id"] and after["pos"] == before["pos"]
+    assert "portrait.png" in after["values"] and "waves roll in" in after["values"]
+    assert vue["dom"]["found"] and "First/Last frame" in vue["dom"]["text"], vue["dom"]
+    assert vue["dom"]["previews"] == ["first_image", "last_image"]
+    assert vue["undone"] == vue["before"]
 
 
 def test_node_menu_switches_an_aio_nodes_mode(report):

@@ -327,7 +327,8 @@ const steps = {
     });
     await page.hover(".ltx23aio-hint");
     await page.waitForFunction(() => document.querySelector(".ltx23aio-auto"), null, { timeout: WAIT });
-    const onAuto = await picker(page);
+    const onAuto = { ...(await picker(page)), nodeShows: await page.evaluate(() =>
+      window.comfyAPI.app.app.graph.nodes[0].widgets.find((w) => w.name === "models")._displayValue) };
     await shot(page, "01d-modelset-auto.png");
     // Back to auto for new nodes, as the later steps expect.
     await page.evaluate(() => window.comfyAPI.app.app.canvas.deselectAll());
@@ -524,6 +525,49 @@ const steps = {
     await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.VueNodes.Enabled", false));
     await page.waitForTimeout(800);
     return out;
+  },
+
+  // The Nodes 2.0 view: a switch keeps the node (id, values) and undo restores it.
+  async vue(page) {
+    await freshCanvas(page);
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.VueNodes.Enabled", true));
+    await page.waitForTimeout(800);
+    await placeNode(page, "LTX23AIO_ImageToVideo");
+    const graphNow = () => page.evaluate(() => {
+      const g = window.comfyAPI.app.app.graph.serialize();
+      return g.nodes.map(({ id, type, pos, widgets_values: values }) => ({ id, type, pos, values }));
+    });
+    await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      const node = window.ltx23aioPlaced;
+      node.widgets.find((w) => w.name === "image").value = "portrait.png";
+      node.widgets.find((w) => w.name === "prompt").value = "waves roll in";
+      app.canvas.deselectAll();
+      app.canvas.selectNode(node);
+      app.extensionManager.workflow.activeWorkflow.changeTracker.captureCanvasState();
+    });
+    await page.waitForTimeout(500);
+    const before = await graphNow();
+    await openSidebar(page);
+    await page.hover(".ltx23aio-hint");
+    await page.click('.ltx23aio-mode[data-mode="keyframe"]');
+    await page.waitForTimeout(1000);
+    const after = await graphNow();
+    const id = after[0]?.id;
+    const dom = await page.evaluate((i) => {
+      const el = document.querySelector(`[data-node-id="${i}"]`);
+      return { found: Boolean(el), text: el?.innerText.slice(0, 300) ?? null,
+        previews: el ? [...el.querySelectorAll(".ltx23aio-preview")].map((p) => p.dataset.media) : [] };
+    }, String(id));
+    await closeSidebar(page);
+    await fitView(page);
+    await shot(page, "34-nodes2-switched.png");
+    await undo(page);
+    await page.waitForTimeout(800);
+    const undone = await graphNow();
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.VueNodes.Enabled", false));
+    await page.waitForTimeout(800);
+    return { before, after, dom, undone };
   },
 
   async menu(page) {
