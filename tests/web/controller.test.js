@@ -166,3 +166,23 @@ test("test_controller_shows_failures_the_server_remembers_from_before_the_page_o
   await controller.start();
   assert.equal(controller.store.get().failures.get("loras/a.safetensors").error, "401");
 });
+
+test("test_controller_cancel_of_a_download_that_already_ended_clears_the_button", async () => {
+  const pack = { modes: async () => MODES_PAYLOAD, status: async () => ({ sets: [], modes: [] }),
+    cancel: async () => ({ cancelled: [] }) };
+  const controller = createController({ app: {}, api: { addEventListener() {} }, LiteGraph: {}, pack, notify() {} });
+  await controller.start();
+  await controller.cancel("a.safetensors");
+  assert.equal(controller.store.get().cancelling.size, 0);
+});
+
+test("test_controller_cancelled_event_leaves_the_file_missing_and_no_failure", async () => {
+  const { controller, emit, notices } = setup({ status: { sets: [], modes: [{ mode: "t2v", files: [
+    { name: "a.safetensors", folder: "loras", state: "downloading", size: 10, done: 5, total: 10, repo: "r" }] }] } });
+  await controller.start();
+  emit({ file: "a.safetensors", folder: "loras", done: 5, total: 10, state: "cancelled" });
+  const file = controller.store.get().status.modes[0].files[0];
+  assert.deepEqual([file.state, file.error], ["missing", null]);
+  assert.equal(controller.store.get().failures.size, 0);
+  assert.equal(notices.length, 0);
+});

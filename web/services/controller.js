@@ -179,14 +179,20 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
 
   async function cancel(name) {
     store.update((s) => ({ cancelling: new Set([...s.cancelling, name]) }));
+    const done = () => store.update((s) => {
+      const cancelling = new Set(s.cancelling);
+      cancelling.delete(name);
+      return { cancelling };
+    });
     try {
-      await pack.cancel(name);
+      const answer = await pack.cancel(name);
+      // Not running any more (it ended meanwhile): nothing will say "cancelled".
+      if (!answer?.cancelled?.includes(name)) {
+        done();
+        scheduleRefresh();
+      }
     } catch (e) {
-      store.update((s) => {
-        const cancelling = new Set(s.cancelling);
-        cancelling.delete(name);
-        return { cancelling };
-      });
+      done();
       notify({ severity: "error", summary: `${name}: the download could not be cancelled`,
         detail: e.status === 404 ? "This server cannot cancel downloads (no cancel route); update the pack." : e.message, life: 10000 });
     }
