@@ -78,6 +78,13 @@ app.registerExtension({
           const state = controller.store.get();
           return modelsOptionLabel(value, state.autoSets, state.catalog?.byNodeId.get(nodeData.name)?.id);
         };
+        // The sidebar's picker follows a set chosen on the node itself.
+        const chosen = models.callback;
+        models.callback = function (...args) {
+          const result = chosen?.apply(this, args);
+          controller.refreshSelection();
+          return result;
+        };
       }
       return result;
     };
