@@ -1,4 +1,5 @@
-"""``python <pack folder> models status|download …``: the prefetch command (model_store/cli.py).
+"""The pack's command line: ``python <pack folder> models status|download …``, the prefetch
+command (model_store/cli.py), and ``python <pack folder> export …``, a run's graph (nodes/export.py).
 
 The pack's folder may have any name, dashes included, so it is loaded as the package
 ``ltx23_aio`` by path, as ComfyUI and the tests do.
@@ -18,6 +19,10 @@ spec = importlib.util.spec_from_file_location("ltx23_aio", ROOT / "__init__.py",
 pack = importlib.util.module_from_spec(spec)
 sys.modules["ltx23_aio"] = pack
 spec.loader.exec_module(pack)
+
+if sys.argv[1:2] == ["export"]:
+    from ltx23_aio.nodes.export import main  # noqa: E402
+    sys.exit(main(sys.argv[2:]))
 
 from ltx23_aio.model_store.cli import main  # noqa: E402
 

@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 from typing import Sequence, TextIO
 
+from ..model_manifest import human_bytes
 from ..nodes.modes import MODES
 from . import ensure
 from .comfy_paths import ComfyPaths, ExtraPathsError, FolderMap
-from ..model_manifest import human_bytes
 from .errors import PACK_DIR, ModelFileError
 from .hub import Hub
 from .jobs import DOWNLOADS

@@ -121,6 +121,8 @@ def parse_model_set(raw: Any, where: str) -> ModelSet:
 
 
 def _set_files(directory: Path | None) -> list[os.DirEntry]:
+    if directory is None:  # os.scandir(None) would list the working directory
+        return []
     try:
         return sorted((e for e in os.scandir(directory) if e.name.endswith(".json") and e.is_file()),
                       key=lambda e: e.name)

@@ -11,7 +11,10 @@ from ..model_store.ensure import check_downloadable, ensure_files, find_file
 from ..model_store.errors import ModelFileError
 from .media import MediaError, MediaInfo
 from .modes import Mode
-from .plan import Environment, RunPlan, plan_run
+from .plan import Environment, RunError, RunPlan, plan_run
+from .settings import SettingsError
+from .settings import check_prompt as _check_prompt
+from .workflow import with_prefix
 
 FORMATS = {"image": "PNG, JPEG or WebP", "audio": "WAV, FLAC, MP3 or M4A", "video": "MP4 (H.264) or WebM"}
 
@@ -51,6 +54,26 @@ def _unavailable(files, mode: str, model_set: str) -> str | None:
 def make_plan(mode: Mode, values: dict) -> RunPlan:
     """Plan a run in this ComfyUI; raises RunError with the fix."""
     return plan_run(mode, values, comfy_environment())
+
+
+def check_prompt(prompt: str) -> None:
+    try:
+        _check_prompt(prompt)
+    except SettingsError as e:
+        raise RunError(str(e)) from e
+
+
+def held_graph(mode: Mode, values: dict, prefix: str) -> dict:
+    """The graph a run with these values would expand to, less its output nodes: added to an
+    expansion it runs nothing, yet marks every matching cache entry as used by this prompt."""
+    import nodes
+
+    try:
+        graph, _ = with_prefix(make_plan(mode, values).expansion, prefix)
+    except RunError:
+        return {}  # the last values no longer plan (a file or set gone): nothing to hold
+    return {k: node for k, node in graph.items()
+            if not getattr(nodes.NODE_CLASS_MAPPINGS.get(node["class_type"]), "OUTPUT_NODE", False)}
 
 
 def provide_files(plan: RunPlan, node_id: str | None) -> None:
@@ -112,6 +135,7 @@ def probe_media(kind: str, name: str) -> MediaInfo:
 def comfy_environment() -> Environment:
     import comfyui_version
     import folder_paths
+
     import nodes
 
     return Environment(

@@ -13,7 +13,7 @@ from ..model_manifest import ModelFile, ModelSet
 from ..model_store.auto import GpuFacts
 from ..model_store.sets import AUTO, ModelSetError, choose_model_set, load_catalog
 from .media import MediaError, MediaInfo, Probe, shape_clip, sources
-from .modes import MEDIA_LOADERS, MediaInput, Mode
+from .modes import MEDIA_LOADERS, ChoiceInput, MediaInput, Mode, NumberInput
 from .settings import Geometry, SettingsError, check_prompt, resolve_geometry
 from .workflow import Expansion, MediaSource, WorkflowError, build, load_presets, load_workflow
 
@@ -137,8 +137,39 @@ def files_needed(mode: Mode, model_set: ModelSet, preset: str | None = None) -> 
     return files
 
 
+WHOLE_NUMBERS = ("width", "height", "fps", "seed")
+TEXTS = ("prompt", "negative_prompt", "preset", "models", "filename_prefix")
+
+
+def check_types(mode: Mode, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values with the types the workflow needs. A typed value always has them; a wired one
+    can be anything another node outputs, so say which input got what and what it takes."""
+    out = dict(values)
+    numbers = ("duration", *(i.name for i in mode.inputs if isinstance(i, NumberInput)))
+    texts = (*TEXTS, *(i.name for i in mode.inputs if isinstance(i, ChoiceInput)))
+    for name, v in values.items():
+        number = isinstance(v, (int, float)) and not isinstance(v, bool)
+        if name in WHOLE_NUMBERS:
+            if not number or v != int(v):
+                raise RunError(f"{name} must be a whole number, but got {v!r}: connect an INT or type it on the node.")
+            out[name] = int(v)
+        elif name in numbers:
+            if not number:
+                raise RunError(f"{name} must be a number, but got {v!r}: connect a FLOAT or type it on the node.")
+            out[name] = float(v)
+        elif name in texts and not isinstance(v, str):
+            raise RunError(f"{name} must be text, but got {v!r}: connect a STRING or type it on the node.")
+    if out.get("seed", 0) < 0:
+        raise RunError(f"seed must be 0 or more, but got {out['seed']}.")
+    for i in mode.inputs:
+        if isinstance(i, NumberInput) and i.name in out and not i.min <= out[i.name] <= i.max:
+            raise RunError(f"{i.name} {out[i.name]:g} is out of range: use {i.min:g}–{i.max:g}.")
+    return out
+
+
 def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan:
     """Check a super-node's input values and decide the run; raise RunError with the fix."""
+    values = check_types(mode, values)
     try:
         prompt = check_prompt(values["prompt"])
         geometry = resolve_geometry(values["width"], values["height"], values["duration"], values["fps"])

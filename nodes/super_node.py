@@ -3,6 +3,14 @@
 Each run re-expands (NaN fingerprint) so the video reaches the node and the history every time,
 while the inner nodes keep their cache entries: a seed- or prompt-only change re-runs neither
 loaders nor anything upstream of the change.
+
+Every input is a lazy raw link, so the node expands before anything wired into it runs. That
+order is what keeps the models: ComfyUI's default RAM-pressure cache frees, after each executed
+node, every entry the current prompt has not touched yet, and an expansion is what touches the
+inner loaders. With values wired in, the expansion is two levels: a "run" node (one per mode,
+hidden from the node list) that waits for the wired values and then expands the workflow, plus a
+never-executed copy of the previous run's graph whose only job is to mark its cache entries as in
+use before the wired nodes run.
 """
 from __future__ import annotations
 
@@ -17,9 +25,10 @@ from comfy_execution.graph_utils import GraphBuilder
 from server import PromptServer
 
 from ..model_store.sets import load_catalog
-from .modes import MODES, PACK_NAME, SHARED_DEFAULTS, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
-from .settings import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE
-from .workflow import load_presets, with_prefix
+from .messages import PackError, for_frontend
+from .modes import MODES, PACK_NAME, SHARED_INPUTS, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
+from .stages import stages
+from .workflow import is_link, load_presets, negative_prompt_use, with_prefix
 
 if TYPE_CHECKING:
     from .plan import RunPlan
@@ -28,11 +37,14 @@ log = logging.getLogger("ltx23_aio")
 
 CATEGORY = PACK_NAME
 METADATA_KEY = "ltx23_aio"  # in the saved video's metadata and in the node's history entry
-DEFAULTS = SHARED_DEFAULTS
 UPLOADS = {"image": io.UploadType.image, "audio": io.UploadType.audio, "video": io.UploadType.video}
 SOCKETS = {"image": io.Image, "audio": io.Audio, "video": io.Video}
 # The content types ComfyUI's own loaders list for each kind (LoadAudio also reads videos' sound).
 INPUT_TYPES = {"image": ("image",), "audio": ("audio", "video"), "video": ("video",)}
+RUN_SUFFIX = "_Run"  # the inner node that runs a mode once its wired values are known
+# Inputs that decide the graph's shape or its files: when wired, queue time cannot plan the run.
+SHAPING = ("width", "height", "duration", "fps", "preset", "models")
+_last_values: dict[tuple[str, str], dict[str, Any]] = {}  # (mode, node id) -> values of its last run
 
 
 def input_files() -> dict[str, tuple[str, ...]]:
@@ -45,8 +57,9 @@ def input_files() -> dict[str, tuple[str, ...]]:
             for kind, types in INPUT_TYPES.items()}
 
 
-def mode_inputs(inputs: tuple[ModeInput, ...], files: dict[str, tuple[str, ...]]) -> list[io.Input]:
+def mode_inputs(inputs: tuple[ModeInput, ...], files: dict[str, tuple[str, ...]], lazy: bool) -> list[io.Input]:
     widgets: list[io.Input] = []
+    wiring = {"lazy": True, "raw_link": True} if lazy else {}
     for i in inputs:
         if isinstance(i, MediaInput):
             # Upload widget plus a lazy raw-link socket: wired media enter the expansion as links,
@@ -57,77 +70,119 @@ def mode_inputs(inputs: tuple[ModeInput, ...], files: dict[str, tuple[str, ...]]
                                                  tooltip=f"Use this {i.kind} instead of the file above."))
         elif isinstance(i, NumberInput):
             widgets.append(io.Float.Input(i.name, default=i.default, min=i.min, max=i.max, step=i.step,
-                                          tooltip=i.tooltip))
+                                          tooltip=i.tooltip, **wiring))
         elif isinstance(i, ChoiceInput):
-            widgets.append(io.Combo.Input(i.name, options=list(i.options), default=i.default, tooltip=i.tooltip))
+            widgets.append(io.Combo.Input(i.name, options=list(i.options), default=i.default, tooltip=i.tooltip,
+                                          **wiring))
     return widgets
 
 
-def shared_inputs(mode: Mode, model_sets: list[str]) -> list[io.Input]:
-    return [
-        io.String.Input("prompt", multiline=True, default=DEFAULTS["prompt"],
-                        placeholder="What happens, how the camera moves, what we hear.",
-                        tooltip="Describe the scene, the motion and the sound."),
-        io.String.Input("negative_prompt", multiline=True, default=DEFAULTS["negative_prompt"],
-                        tooltip="What to avoid. Only the Balanced and Quality presets use it (real CFG)."),
-        io.Int.Input("width", default=DEFAULTS["width"], min=MIN_SIZE, max=MAX_SIZE, step=32,
-                     tooltip="Output width; snapped to a multiple of 64 (the value used is reported)."),
-        io.Int.Input("height", default=DEFAULTS["height"], min=MIN_SIZE, max=MAX_SIZE, step=32,
-                     tooltip="Output height; snapped to a multiple of 64 (the value used is reported)."),
-        io.Float.Input("duration", default=DEFAULTS["duration"], min=0.1, max=20.0, step=0.1,
-                       tooltip="Seconds. Frames = the 8n+1 nearest to duration × fps + 1 (at most 257)."),
-        io.Int.Input("fps", default=DEFAULTS["fps"], min=MIN_FPS, max=MAX_FPS,
-                     tooltip="Frames per second; LTX-2.3 is trained at 24–25."),
-        io.Int.Input("seed", default=DEFAULTS["seed"], min=0, max=0xFFFFFFFFFFFFFFFF, control_after_generate=True),
-        io.Combo.Input("preset", options=list(load_presets(mode.id)), default=DEFAULTS["preset"],
-                       tooltip="Fast: distilled 8+3 steps. Balanced/Quality: dev model with real CFG "
-                               "(20/40 steps) then a distilled refine. See the node's help."),
-        io.Combo.Input("models", options=model_sets,
-                       default=DEFAULTS["models"], tooltip="Model set: which files to load. auto picks by GPU and "
-                                             "says why."),
-        io.String.Input("filename_prefix", default=f"LTX2.3-AIO/{mode.id}",
-                        tooltip="Where the mp4 goes, under ComfyUI's output folder."),
-    ]
+def shared_inputs(mode: Mode, model_sets: list[str], lazy: bool) -> list[io.Input]:
+    """The form every mode shares, from its one declaration (nodes/modes.py)."""
+    wiring = {"lazy": True, "raw_link": True} if lazy else {}
+    options = {"preset": list(load_presets(mode.id)), "models": model_sets}
+    inputs: list[io.Input] = []
+    for i in SHARED_INPUTS:
+        tooltip = f"{i.tooltip} {negative_prompt_use(mode.id)}" if i.name == "negative_prompt" else i.tooltip
+        default = i.default.format(mode=mode.id) if i.name == "filename_prefix" else i.default
+        common = {"tooltip": tooltip, **wiring}
+        if i.kind == "text":
+            inputs.append(io.String.Input(i.name, default=default, multiline=i.multiline, placeholder=i.placeholder,
+                                          **common))
+        elif i.kind == "int":
+            inputs.append(io.Int.Input(i.name, default=default, min=i.min, max=i.max, step=i.step,
+                                       control_after_generate=i.name == "seed", **common))
+        elif i.kind == "float":
+            inputs.append(io.Float.Input(i.name, default=default, min=i.min, max=i.max, step=i.step, **common))
+        else:
+            inputs.append(io.Combo.Input(i.name, options=options[i.name], default=default, **common))
+    return inputs
 
 
 @lru_cache(maxsize=64)
-def _schema(mode: Mode, model_sets: tuple[str, ...], files: tuple[tuple[str, tuple[str, ...]], ...]) -> io.Schema:
-    shared = shared_inputs(mode, list(model_sets))
+def _schema(mode: Mode, model_sets: tuple[str, ...], files: tuple[tuple[str, tuple[str, ...]], ...],
+            runs_wired: bool) -> io.Schema:
+    # The AIO node takes every input as a raw link; its hidden run node evaluates the wired values.
+    shared = shared_inputs(mode, list(model_sets), lazy=not runs_wired)
     # The mode's own inputs go after the prompt, before the shared size/length/seed settings.
     return io.Schema(
-        node_id=mode.node_id,
-        display_name=mode.display_name,
+        node_id=mode.node_id + (RUN_SUFFIX if runs_wired else ""),
+        display_name=mode.display_name + (" (run with wired values)" if runs_wired else ""),
         category=CATEGORY,
         description=mode.description,
-        inputs=shared[:2] + mode_inputs(mode.inputs, dict(files)) + shared[2:],
+        inputs=shared[:2] + mode_inputs(mode.inputs, dict(files), lazy=not runs_wired) + shared[2:],
         outputs=[
             io.Video.Output("video", tooltip="The clip with its audio muxed in."),
             io.Image.Output("images", tooltip="The decoded frames."),
             io.Audio.Output("audio", tooltip="The clip's audio."),
         ],
         hidden=[io.Hidden.unique_id, io.Hidden.extra_pnginfo],
-        is_output_node=True,
+        is_output_node=not runs_wired,
+        is_dev_only=runs_wired,  # an implementation detail: kept out of the node search
         enable_expand=True,
     )
 
 
+def wired_values(mode: Mode, values: dict[str, Any]) -> list[str]:
+    """Inputs other than media that arrive as links to other nodes."""
+    sockets = {m.socket for m in mode.media}
+    return [k for k, v in values.items() if k not in sockets and is_link(v)]
+
+
 class SuperNode(io.ComfyNode):
     MODE: Mode
+    RUNS_WIRED = False  # True for the hidden run node, which receives wired values evaluated
 
     @classmethod
     def define_schema(cls) -> io.Schema:
         # ComfyUI rebuilds the schema many times per queued prompt; only the model set list
         # (the user's JSON files) and the input folder's files can change it.
         files = tuple(input_files().items()) if cls.MODE.media else ()
-        return _schema(cls.MODE, tuple(load_catalog(folder_paths.get_user_directory()).names), files)
+        return _schema(cls.MODE, tuple(load_catalog(folder_paths.get_user_directory()).names), files,
+                       cls.RUNS_WIRED)
 
     @classmethod
-    def validate_inputs(cls, **values: Any) -> bool:
+    def validate_inputs(cls, input_types: dict[str, Any] | None = None, **values: Any) -> bool:
         # Raising (not returning a message) gives the user one error instead of one per input.
-        # Linked inputs arrive as None: their values are checked when the node runs.
-        known = {k: v for k, v in values.items() if v is not None}
-        _host().make_plan(cls.MODE, {**cls.MODE.defaults, "prompt": "(linked)", **known})
+        try:
+            cls._validate(input_types or {}, values)
+        except ValueError as e:
+            raise PackError(for_frontend(str(e))) from e
         return True
+
+    @classmethod
+    def _validate(cls, input_types: dict[str, Any], values: dict[str, Any]) -> None:
+        # Wired inputs arrive as links: their values are checked when the node runs, before any
+        # model loads. Without the inputs that shape the graph, only the typed prompt is checked.
+        cls._check_wired_types(input_types)
+        wired = set(wired_values(cls.MODE, values))
+        known = {k: v for k, v in values.items() if v is not None and k not in wired}
+        if any(name not in known for name in SHAPING):
+            if "prompt" in known:
+                _host().check_prompt(known["prompt"])
+            return
+        _host().make_plan(cls.MODE, {**cls.MODE.defaults, "prompt": "(linked)", **known})
+
+    @classmethod
+    def _check_wired_types(cls, received: dict[str, Any]) -> None:
+        """ComfyUI's own type check, which asking for ``input_types`` turns off, plus one leniency:
+        a choice (preset, model set, control) may come from any node that outputs text."""
+        from comfy_execution.validation import validate_node_input
+
+        declared = {name: spec[0] for group in ("required", "optional")
+                    for name, spec in cls.INPUT_TYPES().get(group, {}).items()}
+        for name, got in received.items():
+            want = declared.get(name)
+            if want is None:
+                continue
+            if isinstance(want, list) or want == "COMBO":
+                ok = got in ("STRING", "COMBO") or validate_node_input(got, "COMBO")
+                want = "STRING"
+            else:
+                ok = validate_node_input(got, want)
+            if not ok:
+                raise ValueError(f"{name} is wired to an output of type {got}; it takes {want}: connect a node "
+                                 f"that outputs {want}, or type the value on the node.")
 
     @classmethod
     def fingerprint_inputs(cls, **values: Any) -> float:
@@ -135,23 +190,57 @@ class SuperNode(io.ComfyNode):
 
     @classmethod
     def execute(cls, **values: Any) -> io.NodeOutput:
-        plan, graph, outputs = cls.expand(values)
-        cls._report(plan)
-        _host().provide_files(plan, cls.hidden.unique_id)
+        values = {k: v for k, v in values.items() if v is not None}
+        if not cls.RUNS_WIRED and wired_values(cls.MODE, values):
+            return cls._defer(values)
+        # The run node reports on the AIO node it belongs to: its id is "<AIO id>.<call>.<graph>.run".
+        node_id = cls.hidden.unique_id.rsplit(".", 3)[0] if cls.RUNS_WIRED else cls.hidden.unique_id
+        try:
+            plan, graph, outputs, prefix = cls.expand(values)
+            if cls.RUNS_WIRED:
+                graph = {k: {**node, "override_display_id": node_id} for k, node in graph.items()}
+            _last_values[(cls.MODE.id, node_id)] = values
+            cls._report(plan, node_id)
+            _host().provide_files(plan, node_id)
+        except Exception as e:
+            # The node's text would otherwise still say what it was doing ("downloading …").
+            server = PromptServer.instance
+            server.send_progress_text(f"failed: {e}", node_id, server.client_id)
+            from ..model_store.errors import ModelFileError
+
+            if isinstance(e, (ValueError, ModelFileError)):  # the pack's own: the message says it all
+                log.error("%s: %s", PACK_NAME, e)
+                raise PackError(for_frontend(str(e))) from e
+            raise
+        stage_of = {prefix + name: stage for name, stage in stages(plan.expansion.graph).items()}
+        _progress().watch(node_id, graph, stage_of, plan.summary())
         return io.NodeOutput(*outputs, expand=graph, ui={METADATA_KEY: [plan.used_values()]})
 
     @classmethod
-    def expand(cls, values: dict[str, Any]) -> tuple[RunPlan, dict, tuple]:
-        """The run's plan and its graph under this call's node-id prefix."""
+    def expand(cls, values: dict[str, Any]) -> tuple[RunPlan, dict, tuple, str]:
+        """The run's plan and its graph under this call's node-id prefix (returned too)."""
         prefix = GraphBuilder.alloc_prefix()  # before anything else: the default prefix is per call
         plan = _host().make_plan(cls.MODE, values)
         graph, outputs = with_prefix(plan.expansion, prefix)
-        return plan, graph, outputs
+        return plan, graph, outputs, prefix
 
     @classmethod
-    def _report(cls, plan: RunPlan) -> None:
+    def _defer(cls, values: dict[str, Any]) -> io.NodeOutput:
+        """Expand into the run node, which waits for the wired values, and a copy of the last
+        run's graph that never executes but keeps its cached models in use meanwhile."""
+        prefix = GraphBuilder.alloc_prefix()
+        run = prefix + "run"
+        graph = {run: {"class_type": cls.MODE.node_id + RUN_SUFFIX, "inputs": values}}
+        last = _last_values.get((cls.MODE.id, cls.hidden.unique_id))
+        if last is not None:
+            wired = set(wired_values(cls.MODE, values))
+            typed = {k: v for k, v in values.items() if k not in wired}
+            graph.update(_host().held_graph(cls.MODE, {**last, **typed}, prefix + "held."))
+        return io.NodeOutput(*([run, i] for i in range(3)), expand=graph)
+
+    @classmethod
+    def _report(cls, plan: RunPlan, node_id: str) -> None:
         log.info("%s: %s", PACK_NAME, plan.summary())
-        node_id = cls.hidden.unique_id
         extra = cls.hidden.extra_pnginfo
         if isinstance(extra, dict):
             # ComfyUI copies extra_pnginfo into every saved file's metadata, so the inner SaveVideo
@@ -168,6 +257,16 @@ def _host():
     return host
 
 
+def _progress():
+    from . import progress
+    return progress
+
+
 def node_classes() -> list[type[io.ComfyNode]]:
-    return [type(mode.node_name, (SuperNode,), {"MODE": mode, "__doc__": mode.description})
-            for mode in MODES.values()]
+    classes = []
+    for mode in MODES.values():
+        node = type(mode.node_name, (SuperNode,), {"MODE": mode, "__doc__": mode.description})
+        run = type(mode.node_name + RUN_SUFFIX, (SuperNode,), {"MODE": mode, "RUNS_WIRED": True,
+                                                             "__doc__": "Runs " + mode.title + " with wired values."})
+        classes += [node, run]
+    return classes

@@ -14,10 +14,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pack_import import load_pack  # noqa: E402
-
 import av
 import numpy as np
+from pack_import import load_pack  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from scipy.signal import lfilter
 
@@ -95,11 +94,11 @@ def lake(dusk: bool) -> Image.Image:
         water[..., 2] += 25
         img.paste(Image.fromarray(np.clip(water, 0, 255).astype(np.uint8)), (0, horizon))
         d = ImageDraw.Draw(img)
-        for i in range(40):
+        for _ in range(40):
             y = horizon + 10 + rng.random() * (h - horizon - 20)
             x = rng.random() * w
             d.line([x, y, x + 60 + rng.random() * 160, y], fill=(255, 255, 255, 60), width=3)
-        for i in range(26):  # pines on the near shore
+        for _ in range(26):  # pines on the near shore
             x, size_ = rng.random() * w, 60 + rng.random() * 90
             d.polygon([(x, horizon - size_ * 2), (x - size_ / 2, horizon + 6), (x + size_ / 2, horizon + 6)],
                       fill=tuple(int(c * shade) for c in (25, 55, 35)))
@@ -121,7 +120,8 @@ def watercolor() -> Image.Image:
         d.polygon(pts, fill=int(120 + rng.random() * 110))
         layer = layer.filter(ImageFilter.GaussianBlur(3 + rng.random() * 6))
         # Watercolor pools pigment at a wash's edge: a darker rim around a lighter middle.
-        rim = Image.fromarray(np.clip(np.asarray(layer, float) - np.asarray(layer.filter(ImageFilter.GaussianBlur(8)), float), 0, 255).astype(np.uint8) * 3)
+        blurred = np.asarray(layer.filter(ImageFilter.GaussianBlur(8)), float)
+        rim = Image.fromarray(np.clip(np.asarray(layer, float) - blurred, 0, 255).astype(np.uint8) * 3)
         color = Image.new("RGB", SIZE, palette[i % len(palette)])
         img = Image.composite(Image.blend(img, color, 0.55), img, layer)
         img = Image.composite(Image.blend(img, color, 0.5), img, rim)

@@ -19,32 +19,15 @@ from pack_import import load_pack  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
-
-
-SHARED = {
-    "prompt": "what happens, how the camera moves, and what we hear (dialogue in quotes, ambience, "
-              "music). LTX-2.3 follows long, concrete prompts best.",
-    "negative_prompt": "what to avoid. Only presets with real CFG (cfg above 1) use it.",
-    "width / height": "the output size, snapped to the nearest multiple of 64 (1280×720 becomes 1280×704); "
-                      "the size used is shown on the node, logged, and stored in the video's metadata.",
-    "duration / fps": "the clip length: frames are the 8n+1 nearest to duration × fps + 1 (5 s at 24 fps "
-                      "= 121 frames); one clip holds at most 257 frames. The frame count used is shown on "
-                      "the node.",
-    "seed": "same seed, settings and files give the same video.",
-    "preset": "Fast, Balanced or Quality (below).",
-    "models": "the model set: which files load. `auto` picks a built-in set from the GPU's memory and "
-              "compute capability and says which and why; your own sets are JSON files (README).",
-    "filename_prefix": "where the mp4 goes under ComfyUI's output folder: the default `LTX2.3-AIO/<mode>` "
-                       "saves `output/LTX2.3-AIO/<mode>_00001_.mp4`, numbered on with each run.",
-}
-
-
 def render(mode) -> str:
     load_pack()
     from ltx23_aio.model_manifest import BUILTIN_SETS
-    from ltx23_aio.nodes.modes import MediaInput, NumberInput
+    from ltx23_aio.nodes.modes import SHARED_INPUTS, MediaInput, NumberInput
     from ltx23_aio.nodes.plan import files_needed
-    from ltx23_aio.nodes.workflow import load_presets, load_workflow
+    from ltx23_aio.nodes.workflow import load_presets, load_workflow, negative_prompt_use
+
+    shared = {i.name: i.help for i in SHARED_INPUTS}
+    shared["negative_prompt"] += " " + negative_prompt_use(mode.id)
 
     workflow, presets = load_workflow(mode.id), load_presets(mode.id)
     lines = [f"# {mode.display_name}", "", mode.description, "",
@@ -52,17 +35,18 @@ def render(mode) -> str:
              f"ComfyUI core nodes (`workflows/modes/{mode.id}.json`): {workflow['description']}", ""]
     if mode.tips:
         lines += ["## Tips", ""] + [f"- {tip}" for tip in mode.tips] + [""]
-    lines += ["## Inputs", "", f"- **prompt** — {SHARED['prompt']}",
-              f"- **negative_prompt** — {SHARED['negative_prompt']}"]
+    lines += ["## Inputs", "", f"- **prompt** — {shared['prompt']}",
+              f"- **negative_prompt** — {shared['negative_prompt']}"]
     for i in mode.inputs:
         if isinstance(i, MediaInput):
-            lines.append(f"- **{i.name}** — {i.tooltip} Pick or upload a file, or wire {'an' if i.kind[0] in 'aeiou' else 'a'} {i.kind.upper()} "
+            article = "an" if i.kind[0] in "aeiou" else "a"
+            lines.append(f"- **{i.name}** — {i.tooltip} Pick or upload a file, or wire {article} {i.kind.upper()} "
                          f"into **{i.socket}** (used instead of the file).")
         elif isinstance(i, NumberInput):
             lines.append(f"- **{i.name}** ({i.min:g}–{i.max:g}, default {i.default:g}) — {i.tooltip}")
         else:
             lines.append(f"- **{i.name}** ({' / '.join(i.options)}) — {i.tooltip}")
-    lines += [f"- **{k}** — {v.replace('<mode>', mode.id)}" for k, v in SHARED.items()
+    lines += [f"- **{k}** — {v.replace('<mode>', mode.id)}" for k, v in shared.items()
               if k not in ("prompt", "negative_prompt")]
     audio = ("the input audio, cut to the clip" if "audio_clip" in str(workflow["outputs"]["audio"])
              else "the generated audio")

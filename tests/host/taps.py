@@ -8,8 +8,6 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from safetensors.torch import load_file
-
 from harness import TINY_SET
 from ltx23_aio.model_store.sets import parse_model_set
 from ltx23_aio.nodes.media import MediaInfo, shape_clip, sources
@@ -17,6 +15,7 @@ from ltx23_aio.nodes.modes import MODES
 from ltx23_aio.nodes.plan import run_params
 from ltx23_aio.nodes.settings import resolve_geometry
 from ltx23_aio.nodes.workflow import build, load_presets, load_workflow
+from safetensors.torch import load_file
 
 TINY = parse_model_set(TINY_SET, "tiny_model_set.json")
 

@@ -15,7 +15,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from comfy_server import ComfyServer
 from harness import ROOT, TINY_SET, make_base, write_media
 from ltx23_aio.nodes.modes import MODES

@@ -11,7 +11,6 @@ import uuid
 import numpy as np
 import pytest
 import torch
-
 from harness import TINY_SET, flush_cache, output_file, write_media
 from ltx23_aio.nodes.modes import MODES
 from media import probe
@@ -68,7 +67,7 @@ def aligned_error(out: np.ndarray, ref: np.ndarray) -> float:
 
 def test_all_six_nodes_are_registered_with_upload_widgets_and_sockets(server):
     info = server.get("/object_info")
-    for mode, node_id in {**NODES, "t2v": "LTX23AIO_TextToVideo"}.items():
+    for node_id in {**NODES, "t2v": "LTX23AIO_TextToVideo"}.values():
         assert node_id in info, node_id
     i2v = info["LTX23AIO_ImageToVideo"]["input"]
     assert i2v["optional"]["image"][1]["image_upload"] is True

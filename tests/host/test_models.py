@@ -11,7 +11,6 @@ import os
 import uuid
 
 import pytest
-
 from harness import TINY_SET, USER_SETS, output_file
 from media import probe
 from test_t2v import inner, rejected, t2v

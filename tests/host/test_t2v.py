@@ -6,7 +6,6 @@ import uuid
 
 import numpy as np
 import pytest
-
 from harness import TINY_SET, USER_SETS, flush_cache, output_file
 from media import probe
 from reference_graphs import LOADERS, SAMPLERS, t2v_fast
@@ -23,8 +22,9 @@ def t2v(**overrides) -> dict:
 
 
 def inner(node_id: str) -> str:
-    """The workflow's name for an inner node id '<super>.<call>.<graph>.<name>'."""
-    return node_id.split(".", 3)[-1]
+    """The workflow's name for an inner node id '<super>.<call>.<graph>.<name>' (wired values add
+    a level: '<super>.<call>.<graph>.run.<call>.<graph>.<name>')."""
+    return node_id.rsplit(".", 1)[-1]
 
 
 def loaders_run(result) -> list[str]:

@@ -12,7 +12,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: fake_hub
 
 from fake_hub import FakeHub  # noqa: E402
-
 from ltx23_aio.model_manifest import ModelFile  # noqa: E402
 from ltx23_aio.model_store.comfy_paths import ComfyPaths, FolderMap  # noqa: E402
 from ltx23_aio.model_store.hub import Hub  # noqa: E402

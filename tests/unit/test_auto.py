@@ -1,5 +1,4 @@
 import pytest
-
 from ltx23_aio.model_store.auto import GpuFacts, pick_model_set
 
 

@@ -1,6 +1,5 @@
 """Media inputs: where they come from, and how a file shapes the clip (padding, capping, errors)."""
 import pytest
-
 from ltx23_aio.nodes.media import MediaError, MediaInfo, shape_clip, sources
 from ltx23_aio.nodes.modes import MODES
 from ltx23_aio.nodes.settings import resolve_geometry

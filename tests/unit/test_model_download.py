@@ -12,15 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import TOKEN, payload
 from huggingface_hub import scan_cache_dir, try_to_load_from_cache
-
 from ltx23_aio.model_manifest import ModelFile
 from ltx23_aio.model_store.cache import QUARANTINE_DIR, partial_path, repo_dir
 from ltx23_aio.model_store.ensure import ensure_files, ensure_files_async
 from ltx23_aio.model_store.errors import ModelFileError
 from ltx23_aio.model_store.jobs import DOWNLOAD_EVENT, DOWNLOADS
-
-from conftest import TOKEN, payload
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

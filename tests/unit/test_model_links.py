@@ -5,7 +5,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from ltx23_aio.model_store.links import expose
 
 

@@ -2,7 +2,6 @@
 import os
 
 import pytest
-
 from ltx23_aio.model_store.comfy_paths import ExtraPathsError, FolderMap
 
 

@@ -4,7 +4,6 @@ import shutil
 
 import pytest
 from huggingface_hub import hf_hub_download
-
 from ltx23_aio.model_manifest import ModelFile
 from ltx23_aio.model_store.ensure import ensure_files
 from ltx23_aio.model_store.errors import ModelFileError

@@ -8,13 +8,12 @@ import urllib.request
 
 import pytest
 from aiohttp import web
-
+from conftest import ROLES, payload
 from ltx23_aio.model_manifest import FILES
 from ltx23_aio.model_store.auto import GpuFacts
 from ltx23_aio.model_store.comfy_paths import FolderMap
 from ltx23_aio.model_store.jobs import DOWNLOAD_EVENT
 from ltx23_aio.model_store.routes import register_routes
-from conftest import ROLES, payload
 
 WAIT_S = 20
 

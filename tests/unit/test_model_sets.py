@@ -3,10 +3,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from ltx23_aio.model_manifest import BUILTIN_SETS
-from ltx23_aio.model_store.sets import (AUTO, USER_SETS_SUBDIR, ModelSetError, load_catalog,
-                                        parse_model_set)
+from ltx23_aio.model_store.sets import AUTO, USER_SETS_SUBDIR, ModelSetError, load_catalog, parse_model_set
 
 TINY = json.loads((Path(__file__).parents[1] / "host" / "tiny_model_set.json").read_text())
 

@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 import pytest
-
 from ltx23_aio.model_manifest import BUILTIN_SETS
 from ltx23_aio.nodes.modes import MEDIA_LOADERS, MODES, MediaInput
 from ltx23_aio.nodes.plan import run_params
 from ltx23_aio.nodes.settings import resolve_geometry
-from ltx23_aio.nodes.workflow import (LOADER_PREFIX, MEDIA_PREFIX, MediaSource, build, is_link, load_presets,
-                                      load_workflow, with_prefix)
+from ltx23_aio.nodes.workflow import (
+    LOADER_PREFIX,
+    MEDIA_PREFIX,
+    MediaSource,
+    build,
+    is_link,
+    load_presets,
+    load_workflow,
+    with_prefix,
+)
 
 FP8 = BUILTIN_SETS["fp8"]
 TWO_STAGE = ("t2v", "i2v", "a2v", "lipsync", "keyframe")

@@ -3,7 +3,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from ltx23_aio.model_manifest import BUILTIN_SETS
 from ltx23_aio.model_store.auto import GpuFacts
 from ltx23_aio.model_store.ensure import check_downloadable

@@ -3,7 +3,6 @@ import asyncio
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-
 from ltx23_aio import routes
 from ltx23_aio.nodes.modes import MODES, SHARED_DEFAULTS
 

@@ -1,7 +1,5 @@
 import pytest
-
-from ltx23_aio.nodes.settings import (MAX_FRAMES, SettingsError, check_prompt, frames_for,
-                                      resolve_geometry, snap_size)
+from ltx23_aio.nodes.settings import MAX_FRAMES, SettingsError, check_prompt, frames_for, resolve_geometry, snap_size
 
 
 def test_snap_size_rounds_to_nearest_multiple_of_64():

@@ -1,0 +1,133 @@
+"""``python <pack folder> export --mode MODE [--<input> VALUE …]``: the API-format graph of a run.
+
+Prints the graph an AIO node with these values expands to — the same plan, checks and errors —
+so a server can queue it without this pack. Like the prefetch command it imports no part of
+ComfyUI (no torch) and needs no model file present: missing files are named on stderr with the
+folder they belong in. Media are file names in ComfyUI's input folder; reading them needs PyAV,
+which ComfyUI's Python has. Exit status: 0 printed, 2 a usage error or values that do not plan.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from ..model_store.comfy_paths import DEFAULT_FOLDERS, FolderMap
+from ..model_store.sets import AUTO
+from .media import MediaError
+from .modes import MODES, Mode
+from .plan import Environment, RunError, plan_run
+
+PACK_DIR = Path(__file__).resolve().parents[1]
+TEXT_INPUTS = ("prompt", "negative_prompt", "preset", "models", "filename_prefix")
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parser(mode: Mode | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"python {PACK_DIR.name} export",
+        description="Print the API-format graph an AIO node runs for these values.")
+    parser.add_argument("--mode", required=True, choices=list(MODES))
+    parser.add_argument("--set", dest="models", help="the model set (same as --models)")
+    parser.add_argument("--comfyui", help="the ComfyUI folder whose model folders, user model sets and input "
+                                          "folder to use (default: $COMFYUI_PATH, else the one this pack sits in)")
+    parser.add_argument("--base-directory", help="as given to ComfyUI's main.py: models/, user/ and input/ "
+                                                 "are read from there")
+    if mode is None:
+        return parser
+    for name, default in mode.defaults.items():
+        if name == "models":
+            parser.add_argument("--models", dest="models", default=None)
+            continue
+        kind = type(default) if name not in TEXT_INPUTS else str
+        parser.add_argument(f"--{name}", type=kind, default=None, metavar=kind.__name__.upper())
+    parser.add_argument("--filename_prefix", default=None)
+    for m in mode.media:
+        parser.add_argument(f"--{m.name}", metavar="FILE", help=f"the {m.kind}, in ComfyUI's input folder")
+    return parser
+
+
+def _comfyui(given: str | None) -> Path | None:
+    for source, value in (("--comfyui", given), ("COMFYUI_PATH", os.environ.get("COMFYUI_PATH"))):
+        if value:
+            path = Path(value).expanduser().absolute()
+            if not (path / "main.py").is_file():
+                raise UsageError(f"{source}={value} is not a ComfyUI folder (no main.py there)")
+            return path
+    parent = PACK_DIR.parent
+    if parent.name == "custom_nodes" and (parent.parent / "main.py").is_file():
+        return parent.parent
+    return None
+
+
+def _probe(input_dir: Path):
+    def probe(kind: str, name: str):
+        path = input_dir / name
+        if not path.is_file():
+            raise MediaError(f"the {kind} '{name}' is not in {input_dir}; copy it there or pass --comfyui.")
+        try:
+            from .host import _read_media
+            return _read_media(kind, str(path))
+        except ImportError as e:
+            raise MediaError(f"reading the {kind} '{name}' needs PyAV ({e}): run this with ComfyUI's Python.") from e
+        except Exception as e:  # av raises many types for damaged files
+            raise MediaError(f"the {kind} '{name}' cannot be read ({e}); it may be damaged.") from e
+    return probe
+
+
+def environment(comfyui: Path | None, base: Path | None) -> tuple[Environment, FolderMap]:
+    root = base or comfyui
+    folders = (FolderMap.for_comfyui(root) if root else FolderMap({f: [] for f in DEFAULT_FOLDERS}))
+    env = Environment(
+        user_dir=str(root / "user") if root else None,
+        node_classes=_Everything(),  # core nodes cannot be listed without ComfyUI; the server checks them
+        model_folders={*DEFAULT_FOLDERS, "unet", "clip"},
+        locate=lambda f: folders.find(f.folder, f.name),
+        unavailable=lambda files, mode, model_set: None,  # missing files are named, not refused
+        probe=_probe(root / "input" if root else Path("input")),
+    )
+    return env, folders
+
+
+class _Everything:
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def export(mode: Mode, values: dict, env: Environment) -> tuple[dict, list[str]]:
+    """The graph and a line per model file that is not present."""
+    plan = plan_run(mode, {**mode.defaults, **values}, env)
+    notes = [f"missing model file: {f.name} (role {role}) → models/{f.folder}/" for role, f in plan.missing.items()]
+    return plan.expansion.graph, notes
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    known, _ = _parser(None).parse_known_args(argv)  # the mode decides which inputs exist
+    mode = MODES[known.mode]
+    args = _parser(mode).parse_args(argv)
+    values = {k: v for k, v in vars(args).items()
+              if v is not None and k not in ("mode", "comfyui", "base_directory")}
+    values.setdefault("models", AUTO)
+    if "prompt" not in values:
+        print("export: --prompt is required: describe the scene, the motion and the sound.", file=err)
+        return 2
+    try:
+        base = Path(args.base_directory).expanduser().absolute() if args.base_directory else None
+        env, _ = environment(_comfyui(args.comfyui), base)
+        graph, notes = export(mode, values, env)
+    except (UsageError, RunError) as e:
+        print(f"export: {e}", file=err)
+        return 2
+    for line in notes:
+        print(line, file=err)
+    json.dump(graph, out, indent=1, ensure_ascii=False)
+    out.write("\n")
+    return 0
+
