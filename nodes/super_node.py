@@ -25,6 +25,7 @@ from comfy_execution.graph_utils import GraphBuilder
 from server import PromptServer
 
 from ..model_store.sets import load_catalog
+from .messages import PackError, for_frontend
 from .modes import MODES, PACK_NAME, SHARED_INPUTS, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
 from .stages import stages
 from .workflow import is_link, load_presets, negative_prompt_use, with_prefix
@@ -143,17 +144,24 @@ class SuperNode(io.ComfyNode):
     @classmethod
     def validate_inputs(cls, input_types: dict[str, Any] | None = None, **values: Any) -> bool:
         # Raising (not returning a message) gives the user one error instead of one per input.
+        try:
+            cls._validate(input_types or {}, values)
+        except ValueError as e:
+            raise PackError(for_frontend(str(e))) from e
+        return True
+
+    @classmethod
+    def _validate(cls, input_types: dict[str, Any], values: dict[str, Any]) -> None:
         # Wired inputs arrive as links: their values are checked when the node runs, before any
         # model loads. Without the inputs that shape the graph, only the typed prompt is checked.
-        cls._check_wired_types(input_types or {})
+        cls._check_wired_types(input_types)
         wired = set(wired_values(cls.MODE, values))
         known = {k: v for k, v in values.items() if v is not None and k not in wired}
         if any(name not in known for name in SHAPING):
             if "prompt" in known:
                 _host().check_prompt(known["prompt"])
-            return True
+            return
         _host().make_plan(cls.MODE, {**cls.MODE.defaults, "prompt": "(linked)", **known})
-        return True
 
     @classmethod
     def _check_wired_types(cls, received: dict[str, Any]) -> None:
@@ -198,6 +206,11 @@ class SuperNode(io.ComfyNode):
             # The node's text would otherwise still say what it was doing ("downloading …").
             server = PromptServer.instance
             server.send_progress_text(f"failed: {e}", node_id, server.client_id)
+            from ..model_store.errors import ModelFileError
+
+            if isinstance(e, (ValueError, ModelFileError)):  # the pack's own: the message says it all
+                log.error("%s: %s", PACK_NAME, e)
+                raise PackError(for_frontend(str(e))) from e
             raise
         stage_of = {prefix + name: stage for name, stage in stages(plan.expansion.graph).items()}
         _progress().watch(node_id, graph, stage_of, plan.summary())

@@ -124,7 +124,8 @@ def note_text(mode) -> str:
                      f"input folder when it opens), or wire them into the node's `…_input` sockets.")
     lines += [f"{'2' if mode.media else '1'}. Write what happens in the prompt.",
               f"{'3' if mode.media else '2'}. Press **Run**: the video appears on the node and is saved "
-              f"under `output/LTX2.3-AIO/{mode.id}/`.", "",
+              f"in ComfyUI's output folder as `LTX2.3-AIO/{mode.id}_00001_.mp4` (numbered on with each run; "
+              f"`filename_prefix` sets the folder and name).", "",
               f"**Model files**: `models` = auto picks a model set for your GPU. ComfyUI's missing-models "
               f"dialog lists the `{DEFAULT_SET}` set's files; the **LTX2.3 AIO** sidebar tab shows what "
               f"`auto` picks, why, and downloads it."]

@@ -1,4 +1,7 @@
-"""Write the node help pages (web/docs/<NodeId>.md) from the modes, presets and model sets.
+"""Write the node help pages (web/docs/<NodeId>/en.md) from the modes, presets and model sets.
+
+ComfyUI's frontend asks for ``docs/<NodeId>/<locale>.md`` first and ``docs/<NodeId>.md`` only when
+that is missing (a 404 in the console for every page opened), so the pages live at the first.
 
     python tools/help_pages.py
 
@@ -43,7 +46,8 @@ def render(mode) -> str:
             lines.append(f"- **{i.name}** ({i.min:g}–{i.max:g}, default {i.default:g}) — {i.tooltip}")
         else:
             lines.append(f"- **{i.name}** ({' / '.join(i.options)}) — {i.tooltip}")
-    lines += [f"- **{k}** — {v}" for k, v in shared.items() if k not in ("prompt", "negative_prompt")]
+    lines += [f"- **{k}** — {v.replace('<mode>', mode.id)}" for k, v in shared.items()
+              if k not in ("prompt", "negative_prompt")]
     audio = ("the input audio, cut to the clip" if "audio_clip" in str(workflow["outputs"]["audio"])
              else "the generated audio")
     lines += ["", "## Outputs", "",
@@ -67,10 +71,11 @@ def render(mode) -> str:
 def render_all() -> dict[Path, str]:
     load_pack()
     from ltx23_aio.nodes.modes import MODES
-    return {ROOT / "web" / "docs" / f"{m.node_id}.md": render(m) for m in MODES.values()}
+    return {ROOT / "web" / "docs" / m.node_id / "en.md": render(m) for m in MODES.values()}
 
 
 if __name__ == "__main__":
     for path, text in render_all().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         print(path.relative_to(ROOT))
