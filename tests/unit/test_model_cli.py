@@ -3,6 +3,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,18 @@ def test_cli_prints_a_failed_download_once(comfyui, hf_env, tiny_set, fake_hub):
     message = (f"The hub lists {checkpoint['name']} ({checkpoint['repo']}/{checkpoint['path']}) but its storage "
                "server 127.0.0.1 has no data for it (HTTP 404, also at a fresh address from the hub).")
     assert done.stderr.count(message) == 1, done.stderr
+
+
+def test_cli_download_from_a_storage_shorter_than_announced_ends_at_once(comfyui, hf_env, tiny_set, fake_hub):
+    checkpoint = tiny_set["checkpoint"]
+    fake_hub.files[(checkpoint["repo"], checkpoint["path"])].storage_size = checkpoint["size"] - 1000
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, str(ROOT), "models", "download", "--mode", "t2v", "--set", "tiny",
+                           "--comfyui", str(comfyui)], capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - started < 30 and done.returncode == 1
+    message = (f"{checkpoint['name']} cannot be downloaded as the hub describes it: the storage server holds "
+               f"{checkpoint['size'] - 1000:,} bytes, the hub announced {checkpoint['size']:,} (at 127.0.0.1).")
+    assert done.stderr.count(message) == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert fake_hub.bytes_sent() <= sum(f["size"] for f in tiny_set.values())
+    assert not (comfyui / "models" / "checkpoints" / checkpoint["name"]).exists()
