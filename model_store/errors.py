@@ -142,7 +142,9 @@ def disk_full(f: ModelFile, done: int, total: int | None, free: int, where: Path
 def connection_lost(f: ModelFile, done: int, total: int | None, error: BaseException, host: str,
                     tries: int, timeout: float) -> ModelFileError:
     of = f" of {human_bytes(total)}" if total else ""
-    if isinstance(error, TimeoutError) and str(error).startswith("less than"):
+    if type(error).__name__ == "ShortRange":
+        what = f"{host} answered with ranges too short to make progress ({error})"
+    elif isinstance(error, TimeoutError) and str(error).startswith("less than"):
         what = f"{host} sent {error}"
     elif isinstance(error, TimeoutError):
         what = f"{host} sent nothing for {timeout:g} s"

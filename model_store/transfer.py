@@ -98,11 +98,20 @@ class SlowConnection(TimeoutError):
         self.seconds = seconds
 
 
+class ShortRange(ConnectionError):
+    """A 206 that ends before the range asked for."""
+
+
 class _Retry(Exception):
     def __init__(self, cause: BaseException | str, status: int | None = None):
         super().__init__(str(cause))
         self.cause = cause if isinstance(cause, BaseException) else ConnectionError(cause)
         self.status = status
+
+
+class _Short(_Retry):
+    """The server answered with fewer bytes than the range asked (a cap on range sizes): not a
+    failure when it sent a fair amount; the rest is asked for at once."""
 
 
 class _Refresh(_Retry):
@@ -130,15 +139,15 @@ class Settings:
     retry_waits: tuple[float, ...]
 
 
-def _content_range(value: str | None) -> tuple[int | None, int | None]:
-    """(first byte, complete length) of a Content-Range header."""
+def _content_range(value: str | None) -> tuple[int | None, int | None, int | None]:
+    """(first byte, end: the last byte + 1, complete length) of a Content-Range header."""
     try:
-        unit, spec = value.split(None, 1)
+        _, spec = value.split(None, 1)
         span, total = spec.split("/")
-        start = None if span == "*" else int(span.split("-")[0])
-        return start, (None if total == "*" else int(total))
+        first, last = (None, None) if span == "*" else (int(x) for x in span.split("-"))
+        return first, (None if last is None else last + 1), (None if total == "*" else int(total))
     except (AttributeError, ValueError):
-        return None, None
+        return None, None, None
 
 
 class _Download:
@@ -259,6 +268,9 @@ class _Download:
                     continue
                 except _Retry as e:
                     self.give_back(piece)
+                    if isinstance(e, _Short) and piece.cursor - before >= PROGRESS:
+                        failures = 0
+                        continue  # the connection is clean: the next range goes over it at once
                     connection.close()
                     if piece.cursor - before >= PROGRESS:
                         failures = 0
@@ -293,7 +305,7 @@ class _Download:
             location = self.remote.location
         response = connection.get(location, extra)
         try:
-            self._check(response, piece, location)
+            served_end = self._check(response, piece, location)
             single = response.status == 200
             window_start, window_bytes = time.monotonic(), 0
             while True:
@@ -311,6 +323,8 @@ class _Download:
                         raise _Retry(SlowConnection(self.settings.read_timeout))
                     window_start, window_bytes = time.monotonic(), 0
             if piece.cursor < piece.end:
+                if response.status == 206 and response.length == 0 and piece.cursor == served_end:
+                    raise _Short(ShortRange(f"it sent the range only up to byte {served_end:,}"))
                 raise _Retry(f"connection closed {piece.end - piece.cursor:,} bytes before the end of the range")
             if single and piece.end == self.size:  # (another stream may have taken over: then it checks)
                 extra_byte = response.read(1)
@@ -320,27 +334,28 @@ class _Download:
         finally:
             connection.done(response)
 
-    def _check(self, response: http.client.HTTPResponse, piece: _Piece, location: str) -> None:
+    def _check(self, response: http.client.HTTPResponse, piece: _Piece, location: str) -> int | None:
+        """Raise what the answer's status and headers say is wrong; for a 206, where its range ends."""
         status = response.status
         if status in (206, 200):
             length = response.getheader("Content-Length")
             if status == 206:
-                start, total = _content_range(response.getheader("Content-Range"))
+                start, end, total = _content_range(response.getheader("Content-Range"))
                 if total is not None and total != self.size:
                     raise StorageSize(total, f"the storage server holds {total:,} bytes, the hub announced "
                                              f"{self.size:,}")
                 if start != piece.cursor:
                     raise _Retry(f"the server answered the range {piece.cursor:,}- with "
                                  f"{response.getheader('Content-Range')}")
-                return
+                return end
             if length is not None and length.isdigit() and int(length) != self.size:
                 raise StorageSize(int(length), f"the storage server sends {int(length):,} bytes, the hub "
                                                f"announced {self.size:,}")
             self._go_single(piece)
-            return
+            return None
         response.read(64 << 10)
         if status == 416:
-            _, total = _content_range(response.getheader("Content-Range"))
+            _, _, total = _content_range(response.getheader("Content-Range"))
             if total is not None and total != self.size:
                 raise StorageSize(total, f"the storage server holds {total:,} bytes, the hub announced "
                                          f"{self.size:,}")

@@ -18,7 +18,8 @@ Faults, scripted per file the way real CDNs, mirrors and proxies misbehave:
     with consistent headers), ``ignore_range`` (always 200 and the whole body), ``extra`` (that
     many bytes more than announced, Content-Length saying so), ``endless`` (no Content-Length, the
     body never ends), ``storage_status`` (every body request gets it: 403, 404, 503…),
-    ``meta_status`` (the metadata requests, in order, get these statuses first).
+    ``meta_status`` (the metadata requests, in order, get these statuses first), ``max_range``
+    (a range request gets at most that many bytes, as some CDNs and proxies cap them).
     links: ``rate`` caps each connection (bytes/s, as a CDN caps a stream), ``link_rate`` caps all
     connections to the file together (as the user's line does).
 Every request is recorded with the bytes it was sent. Runs in a thread (tests) or as a process
@@ -56,6 +57,7 @@ class HubFile:
     extra: int = 0
     endless: bool = False
     storage_status: int | None = None
+    max_range: int | None = None  # answer a range request with at most this many bytes (consistent headers)
     meta_status: list = field(default_factory=list)
     _link_free_at: float = 0.0  # when the shared link has sent what it was given
 
@@ -177,6 +179,8 @@ class FakeHub:
             start = int(first)
             if last:
                 end = min(int(last) + 1, end)
+            if f.max_range:
+                end = min(end, start + f.max_range)
             if start >= size:
                 return web.Response(status=416, headers={"Content-Range": f"bytes */{size}"})
         plain = fault is None and not (f.rate or f.link_rate or f.extra or f.endless or f.storage_size is not None

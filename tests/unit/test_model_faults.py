@@ -302,3 +302,22 @@ def test_a_cancel_ends_the_wait_for_another_process(comfy, comfyui, hub, hub_fil
     assert not waiter.is_alive()
     (e,) = failure
     assert e.kind == "cancelled" and fake_hub.body_requests() == []
+
+
+def test_a_storage_that_caps_range_sizes_is_followed_without_waits(comfy, comfyui, hub, hub_file, fake_hub):
+    f = hub_file(8 * MB, max_range=MB)  # each answer: 1 MB of what was asked
+    started = time.monotonic()
+    path = ensure_files({"checkpoint": f}, comfy=comfy, hub=dataclasses.replace(hub, retry_waits=(5.0, 5.0)))
+    assert time.monotonic() - started < 4  # no retry wait of 5 s
+    assert Path(path["checkpoint"]).read_bytes() == payload(f.size)
+    assert fake_hub.bytes_sent() == f.size
+
+
+def test_a_storage_that_answers_ranges_with_crumbs_fails_in_bounded_time(comfy, comfyui, hub, hub_file, fake_hub):
+    f = hub_file(4 * MB, max_range=1000)  # 1 kB per request: progress too slow to count
+    e = fail(f, comfy, dataclasses.replace(hub, connections=1))
+    assert e.kind == "connection_lost"
+    assert str(e) == (
+        "The download of model.safetensors stopped after 0.0 MB of 4.0 MB: 127.0.0.1 answered with ranges too short "
+        "to make progress (it sent the range only up to byte 3,000), on each of 3 tries in a row. The 0.0 MB "
+        "already fetched are kept in the Hugging Face cache: check the connection and run again to resume from there.")
