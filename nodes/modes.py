@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping, Union
 
-from .settings import MAX_FPS, MAX_FRAMES, MAX_SIZE, MIN_FPS, MIN_SIZE
+from .settings import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE, WINDOW_SECONDS, max_frames
 
 NODE_ID_PREFIX = "LTX23AIO_"
 PACK_NAME = "LTX2.3 AIO"
@@ -47,9 +47,11 @@ SHARED_INPUTS: tuple[SharedInput, ...] = (
     SharedInput("height", "int", 704, "Output height; snapped to a multiple of 64 (the value used is reported).",
                 "the output height, snapped like the width (720 becomes 704).", MIN_SIZE, MAX_SIZE, 32),
     SharedInput("duration", "float", 5.0,
-                f"Seconds. Frames = the 8n+1 nearest to duration × fps + 1 (at most {MAX_FRAMES}).",
+                f"Seconds, up to the model's {WINDOW_SECONDS} s window. Frames = the 8n+1 nearest to duration × fps + 1.",
                 f"the clip length: frames are the 8n+1 nearest to duration × fps + 1 (5 s at 24 fps = 121 frames); "
-                f"one clip holds at most {MAX_FRAMES} frames. The frame count used is shown on the node.",
+                f"one clip holds the model's {WINDOW_SECONDS}-second window ({max_frames(24)} frames at 24 fps, "
+                f"{max_frames(25)} at 25; the node says the limit at other rates). The frame count used is shown "
+                f"on the node.",
                 0.1, 20.0, 0.1),
     SharedInput("fps", "int", 24, "Frames per second; LTX-2.3 is trained at 24–25.",
                 "frames per second of the clip (LTX-2.3 is trained at 24–25).", MIN_FPS, MAX_FPS, 1),
