@@ -13,8 +13,8 @@ except ImportError:
 else:
     from server import PromptServer
 
+    from .mode_files.routes import register_with_comfyui
     from .model_store.auto import comfy_gpu
-    from .model_store.routes import register_with_comfyui
     from .nodes.extension import comfy_entrypoint  # noqa: F401
     from .routes import register
 

@@ -1,5 +1,5 @@
 """The pack's command line: ``python <pack folder> models status|download …``, the prefetch
-command (model_store/cli.py), and ``python <pack folder> export …``, a run's graph (nodes/export.py).
+command (mode_files/cli.py), and ``python <pack folder> export …``, a run's graph (nodes/export.py).
 
 The pack's folder may have any name, dashes included, so it is loaded as the package
 ``ltx23_aio`` by path, as ComfyUI and the tests do.
@@ -24,6 +24,6 @@ if sys.argv[1:2] == ["export"]:
     from ltx23_aio.nodes.export import main  # noqa: E402
     sys.exit(main(sys.argv[2:]))
 
-from ltx23_aio.model_store.cli import main  # noqa: E402
+from ltx23_aio.mode_files.cli import main  # noqa: E402
 
 sys.exit(main())

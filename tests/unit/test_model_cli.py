@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from ltx23_aio.model_store.cli import main
+from ltx23_aio.mode_files.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,11 +10,11 @@ import urllib.request
 import pytest
 from aiohttp import web
 from conftest import ROLES, payload
+from ltx23_aio.mode_files.routes import register_routes
 from ltx23_aio.model_manifest import FILES, ModelFile
 from ltx23_aio.model_store.auto import GpuFacts
 from ltx23_aio.model_store.comfy_paths import FolderMap
 from ltx23_aio.model_store.jobs import DOWNLOAD_EVENT
-from ltx23_aio.model_store.routes import register_routes
 from ltx23_aio.model_store.sets import USER_SETS_SUBDIR
 from model_state import state
 

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from ..model_manifest import human_bytes
+from ..model_store import ensure
+from ..model_store.comfy_paths import ComfyPaths, ExtraPathsError, FolderMap
+from ..model_store.errors import PACK_DIR, ModelFileError
+from ..model_store.hub import Hub
+from ..model_store.jobs import DOWNLOADS
+from ..model_store.sets import AUTO
 from ..nodes.modes import MODES
-from . import ensure
-from .comfy_paths import ComfyPaths, ExtraPathsError, FolderMap
-from .errors import PACK_DIR, ModelFileError
-from .hub import Hub
-from .jobs import DOWNLOADS
-from .sets import AUTO
 from .status import FileState, ModeStatus, StatusError, mode_status
 
 log = logging.getLogger("ltx23_aio")

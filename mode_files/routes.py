@@ -62,16 +62,16 @@ from typing import TYPE_CHECKING, Any, Callable
 from aiohttp import web
 
 from ..model_manifest import FILES
+from ..model_store.auto import GpuFacts
+from ..model_store.comfy_paths import ComfyPaths, comfy_paths
+from ..model_store.errors import ModelFileError, StatusError
+from ..model_store.hub import Hub
+from ..model_store.jobs import DOWNLOADS, Listener
+from ..model_store.sets import AUTO, load_catalog
 from ..nodes.modes import MODES
-from .auto import GpuFacts
-from .comfy_paths import ComfyPaths, comfy_paths
-from .errors import ModelFileError, StatusError
-from .hub import Hub
-from .jobs import DOWNLOADS, Listener
-from .sets import AUTO, load_catalog
 
 if TYPE_CHECKING:
-    from .ensure import Fetch
+    from ..model_store.ensure import Fetch
 
 PREFIX = "/ltx23_aio/models"
 MAX_BODY = 4096
@@ -98,7 +98,8 @@ def _name(value: Any, what: str) -> str:
 
 def _store():
     # Planning and downloading load with the first request, not at ComfyUI's startup.
-    from . import ensure, status
+    from ..model_store import ensure
+    from . import status
     return ensure, status
 
 

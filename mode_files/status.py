@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from ..model_manifest import ModelFile, ModelSet
+from ..model_store.comfy_paths import ComfyPaths
+from ..model_store.ensure import find_file
+from ..model_store.errors import StatusError
+from ..model_store.hub import Hub
+from ..model_store.jobs import DOWNLOADS
+from ..model_store.sets import ModelSetError, choose_model_set, load_catalog
 from ..nodes.modes import MODES, Mode
 from ..nodes.plan import RunError, files_needed
-from .comfy_paths import ComfyPaths
-from .ensure import find_file
-from .errors import StatusError
-from .hub import Hub
-from .jobs import DOWNLOADS
-from .sets import ModelSetError, choose_model_set, load_catalog
 
 
 @dataclass(frozen=True)
