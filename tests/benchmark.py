@@ -206,8 +206,8 @@ def main() -> int:
                         **mode.defaults, **node_values(mode.id), "seed": seed}}}
                 def wired(seed, mode=mode):
                     graph = node(seed)
-                    graph["10"]["inputs"]["seed"] = ["1", 0]
-                    return {"1": {"class_type": "PrimitiveInt", "inputs": {"value": seed}}, **graph}
+                    graph["10"]["inputs"]["seed"] = ["seed", 0]  # an id no reference graph uses (LOADERS)
+                    return {"seed": {"class_type": "PrimitiveInt", "inputs": {"value": seed}}, **graph}
                 flush_cache(srv)
                 cold = srv.run(node(1))
                 rerun = srv.run(node(2))
