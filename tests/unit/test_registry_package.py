@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 # What ComfyUI loads or the pack reads while it runs, and what a user reads.
-RUNTIME_FOLDERS = ("nodes", "web", "workflows", "example_workflows", "model_store")
+RUNTIME_FOLDERS = ("nodes", "web", "workflows", "example_workflows", "model_store", "mode_files")
 RUNTIME_FILES = ("__init__.py", "__main__.py", "routes.py", "model_manifest.py", "requirements.txt",
                  "pyproject.toml", "LICENSE", "README.md")
 DEVELOPER_ONLY = ("tests/", "tools/", ".ci/", "node_modules/", "package.json", "package-lock.json")
