@@ -5,6 +5,7 @@ import { modeCatalog, modeOfNode } from "../lib/modes.js";
 import { applyDownloadEvent } from "../lib/model_status.js";
 import { createStore } from "../lib/store.js";
 import { addModeNode, selectedAioNodes, switchNodeMode } from "./canvas.js";
+import { openAsEditable } from "./editable.js";
 import { openExample } from "./examples.js";
 
 export const DOWNLOAD_EVENT = "ltx23_aio.download";
@@ -78,6 +79,21 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
     refreshSelection();
   }
 
+  // "Open as editable nodes" (node menu and sidebar).
+  async function openEditable(node) {
+    const mode = modeOfNode(node, catalog());
+    try {
+      const { message } = await openAsEditable({ app, LiteGraph, pack, catalog: catalog(), node });
+      notify({ ...message, life: message.severity === "warn" ? 15000 : 6000 });
+    } catch (e) {
+      notify({ severity: "error", summary: `${mode?.title ?? "The node"} could not be opened as editable nodes`,
+        detail: e.message, life: 15000 });
+    }
+    refreshSelection();
+  }
+
+  const selectedNodes = () => selectedAioNodes(app, catalog());
+
   async function download(mode) {
     store.update((s) => ({ requesting: new Set([...s.requesting, mode.id]) }));
     try {
@@ -120,5 +136,5 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
   }
 
   return { store, start, refreshStatus, refreshSelection, toggle, chooseMode, switchNode, download, showExample,
-    chooseModelSet };
+    chooseModelSet, openEditable, selectedNodes };
 }

@@ -35,6 +35,7 @@ export function packApi(api) {
     modes: () => get("/ltx23_aio/modes", "modes"),
     status: (set) => get(`/ltx23_aio/models/status?set=${encodeURIComponent(set)}`, "model status"),
     download: (body) => post("/ltx23_aio/models/download", body, "download"),
+    expand: (body) => post("/ltx23_aio/expand", body, "editable nodes"),
     template: (pack, name) => get(templatePath(pack, name), `example ${name}`),
     // Through ComfyUI's own upload: it keeps one copy of identical files and renames a different
     // file of the same name, so the answer's name is the one to use.

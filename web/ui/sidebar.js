@@ -3,6 +3,7 @@
 
 import { withQueued } from "../lib/model_status.js";
 import { h } from "./dom.js";
+import { editableButtons } from "./editable_buttons.js";
 import { modeSection } from "./mode_section.js";
 
 function hint(state) {
@@ -61,6 +62,7 @@ function view(state, controller, part) {
     part("title", [], () => h("h2", {}, "LTX2.3 AIO")),
     part("hint", [state.selected], () => h("p", { class: "ltx23aio-hint" }, hint(state))),
     part("modes", [state.selected], () => modeButtons(state, controller)),
+    part("editable", [state.selected], () => editableButtons(state, controller)),
     part("heading", [], () => h("h3", {}, "Model files and examples")),
     part("sets", [state.status?.sets, state.modelSet], () => modelSetPicker(state, controller)),
     part("status-error", [state.statusError], () => h("p", { class: "ltx23aio-error", hidden: !state.statusError }, state.statusError ?? "")),
