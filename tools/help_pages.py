@@ -79,8 +79,8 @@ def render(mode) -> str:
     lines += ["", "Missing files are named with their size and download address when you queue.", "",
               "## See and change what it runs", "",
               "Right-click the node → **Open as editable nodes**: it becomes a subgraph of the core nodes it "
-              "runs for its current values, its links moved onto the subgraph (see the README for which can stay links); the same seed gives the same clip. Ctrl+Z "
-              "brings the node back.", ""]
+              "runs for its current values, its links moved onto the subgraph (see the README for which can "
+              "stay links); the same seed gives the same clip. Ctrl+Z brings the node back.", ""]
     return "\n".join(lines)
 
 
