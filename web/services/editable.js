@@ -33,7 +33,7 @@ function setWidget(node, name, value) {
   widget.value = value;
 }
 
-function build(app, LiteGraph, graph, node, answer, control) {
+function build(app, LiteGraph, graph, node, answer, control, primitives) {
   const created = new Map();
   try {
     for (const spec of nodePlan(answer.graph)) {
@@ -56,6 +56,15 @@ function build(app, LiteGraph, graph, node, answer, control) {
   } catch (e) {
     for (const made of created.values()) graph.remove(made);
     throw e;
+  }
+  // A wired value stays a link, but the widget under it shows the primitive's value where that is
+  // known: ComfyUI puts such widgets on the subgraph node, which would otherwise show a default.
+  for (const [name, uses] of Object.entries(answer.inputs)) {
+    if (!(name in primitives)) continue;
+    for (const [id, input] of uses) {
+      const widget = created.get(id).widgets?.find((w) => w.name === input);
+      if (widget) widget.value = primitives[name];
+    }
   }
   for (const [id, input] of answer.params.seed ?? []) {
     const made = created.get(id);
@@ -154,7 +163,8 @@ function foldLateChanges(app) {
 export async function openAsEditable({ app, LiteGraph, pack, catalog, node }) {
   const mode = modeOfNode(node, catalog);
   const graph = node.graph;
-  const answer = await pack.expand(expandRequest(mode, describe(graph, node)));
+  const request = expandRequest(mode, describe(graph, node));
+  const answer = await pack.expand(request);
   if (graph.getNodeById(node.id) !== node) throw new Error("the node was removed while its graph was being read");
   const title = node.title || mode.title;
   const control = node.widgets?.find((w) => w.name === "control_after_generate")?.value;
@@ -167,7 +177,7 @@ export async function openAsEditable({ app, LiteGraph, pack, catalog, node }) {
   let result = null;
   app.canvas.emitBeforeChange?.();
   try {
-    const created = build(app, LiteGraph, graph, node, answer, control); // removes its nodes if it fails
+    const created = build(app, LiteGraph, graph, node, answer, control, request.primitives); // removes its nodes if it fails
     changed = true;
     const { incoming } = relink(graph, node, answer, created);
     graph.remove(node);
