@@ -156,6 +156,15 @@ def test_redo_brings_the_editable_nodes_back(report, name):
     assert seen["redone"] == seen["editable"]
 
 
+def test_a_width_known_only_at_run_time_is_refused_with_the_fix_and_nothing_changes(report):
+    if "refused" in report["errors"] or "refused" not in report:
+        pytest.fail(f"the refusal step failed: {report['errors'].get('refused', 'it did not run')}")
+    seen = report["refused"]
+    assert "width is wired to a node whose value is known only when the graph runs" in seen["text"]
+    assert "Type width on the node" in seen["text"]
+    assert seen["unchanged"] and seen["undoStepsAdded"] == 0
+
+
 def test_page_shows_no_error_from_the_pack(report):
     assert report["cases"], report["errors"]
     from_pack = [line for line in report["console"] if line.startswith("pageerror") or "ltx23" in line.lower()]

@@ -201,6 +201,46 @@ async function runCase(page, c, n) {
   return { aioRun, editableRun, before, control, undone, editable, redone, toasts };
 }
 
+// A width known only when the graph runs (GetImageSize of a loaded image): the command refuses
+// with the server's message and leaves the canvas and its undo history as they were.
+async function refused(page) {
+  await dismissOverlays(page);
+  await page.evaluate(() => {
+    const app = window.comfyAPI.app.app;
+    app.graph.clear();
+    app.canvas.ds.scale = 0.8;
+    app.canvas.ds.offset = [40, 60];
+    const add = (type, pos) => {
+      const n = LiteGraph.createNode(type);
+      n.pos = pos;
+      app.graph.add(n);
+      return n;
+    };
+    const aio = add("LTX23AIO_TextToVideo", [560, 120]);
+    aio.widgets.find((w) => w.name === "prompt").value = "a fox";
+    aio.widgets.find((w) => w.name === "models").value = "tiny";
+    const image = add("LoadImage", [40, 40]);
+    image.widgets[0].value = "portrait.png";
+    const size = add("GetImageSize", [300, 420]);
+    image.connect(0, size, 0);
+    size.connect(0, aio, aio.findInputSlot("width"));
+    window.ltx23aioCase = aio;
+  });
+  await page.waitForTimeout(300);
+  await page.mouse.click(...EMPTY);
+  await page.waitForTimeout(300);
+  const before = await snapshot(page);
+  const undoSteps = () => page.evaluate(() => window.comfyAPI.app.app.extensionManager.workflow.activeWorkflow.changeTracker.undoQueue.length);
+  const stepsBefore = await undoSteps();
+  await (await openViaMenu(page)).click();
+  const toast = page.locator(".p-toast-message", { hasText: "could not be opened as editable nodes" });
+  await toast.waitFor({ timeout: WAIT });
+  const text = await toast.innerText();
+  await shot(page, "editable-7-refused.png");
+  await page.waitForTimeout(500);
+  return { text, unchanged: JSON.stringify(await snapshot(page)) === JSON.stringify(before), undoStepsAdded: (await undoSteps()) - stepsBefore };
+}
+
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), "ltx23aio-chromium-"));
 let browser = null;
 const guard = setTimeout(() => {
@@ -238,6 +278,12 @@ try {
       await shot(page, `editable-error-${c.name}.png`).catch(() => {});
     }
     save();
+  }
+  try {
+    report.refused = await refused(page);
+  } catch (e) {
+    report.errors.refused = e.stack ?? String(e);
+    await shot(page, "editable-error-refused.png").catch(() => {});
   }
 } finally {
   clearTimeout(guard);
