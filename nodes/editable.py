@@ -35,7 +35,9 @@ class EditableError(ValueError):
 
 
 def shaping_inputs(mode: Mode) -> set[str]:
-    return {*SHAPING, *SHAPING_NUMBERS, *(i.name for i in mode.inputs if isinstance(i, ChoiceInput))}
+    # A media file name (its widget wired) decides the loader and is read for its size and length.
+    return {*SHAPING, *SHAPING_NUMBERS, *(i.name for i in mode.inputs if isinstance(i, ChoiceInput)),
+            *(m.name for m in mode.media)}
 
 
 def _known_inputs(mode: Mode) -> set[str]:
@@ -74,8 +76,6 @@ def expand_request(body: Any, make_plan: Callable[[Mode, dict], RunPlan]) -> dic
         if name in sockets:
             values[name] = [WIRED_MEDIA + name, 0]
             linked.append(name)
-        elif name in {m.name for m in mode.media}:
-            continue  # a widget, not a socket: nothing to wire
         elif name in shaping:
             if name not in primitives:
                 raise EditableError(

@@ -95,6 +95,15 @@ def test_wired_shaping_value_from_a_primitive_is_built_in_and_its_link_dropped(m
     assert any(n.startswith("width: the wired value 256 is built into the graph") for n in answer["notes"])
 
 
+def test_wired_file_name_of_a_media_widget_is_built_in_or_refused(make_plan):
+    values = {**TYPED, "image": "p.png"}
+    with pytest.raises(EditableError, match="image is wired"):
+        expand_request({"mode": "i2v", "values": values, "wired": {"image": True}}, make_plan)
+    answer = expand_request({"mode": "i2v", "values": values, "wired": {"image": True},
+                             "primitives": {"image": "q.png"}}, make_plan)
+    assert answer["graph"]["media_image"]["inputs"]["image"] == "q.png" and answer["dropped"] == ["image"]
+
+
 def test_the_plans_own_errors_come_back_unchanged(make_plan):
     with pytest.raises(RunError, match="duration 30 s at 24 fps needs 721 frames"):
         expand_request({"mode": "t2v", "values": {**TYPED, "duration": 30}}, make_plan)
