@@ -165,6 +165,15 @@ def test_a_width_known_only_at_run_time_is_refused_with_the_fix_and_nothing_chan
     assert seen["unchanged"] and seen["undoStepsAdded"] == 0
 
 
+def test_values_from_the_frontends_primitive_node_stay_links_or_are_built_in(report):
+    if "legacyPrimitive" in report["errors"] or "legacyPrimitive" not in report:
+        pytest.fail(f"the PrimitiveNode step failed: {report['errors'].get('legacyPrimitive', 'it did not run')}")
+    seen = report["legacyPrimitive"]
+    assert seen["root"] == ["PrimitiveNode", "PrimitiveNode"]  # plus the subgraph node
+    assert sorted(seen["noiseSeeds"]) == [42, 1234]  # the wired seed reaches stage 1; stage 2 keeps its own
+    assert seen["stage1Height"] == 96  # 192, built in: stage 1 samples at half size
+
+
 def test_page_shows_no_error_from_the_pack(report):
     assert report["cases"], report["errors"]
     from_pack = [line for line in report["console"] if line.startswith("pageerror") or "ltx23" in line.lower()]

@@ -241,6 +241,46 @@ async function refused(page) {
   return { text, unchanged: JSON.stringify(await snapshot(page)) === JSON.stringify(before), undoStepsAdded: (await undoSteps()) - stepsBefore };
 }
 
+// The frontend's own widget node (PrimitiveNode): a seed from it stays a link, a height from it is
+// read and built in. Checked in the prompt the canvas would queue.
+async function legacyPrimitive(page) {
+  await dismissOverlays(page);
+  await page.evaluate(async () => {
+    const app = window.comfyAPI.app.app;
+    app.graph.clear();
+    const add = (type, pos) => {
+      const n = LiteGraph.createNode(type);
+      n.pos = pos;
+      app.graph.add(n);
+      return n;
+    };
+    const aio = add("LTX23AIO_TextToVideo", [560, 120]);
+    for (const [k, v] of Object.entries({ prompt: "a fox", width: 128, height: 128, duration: 0.35, models: "tiny" })) {
+      aio.widgets.find((w) => w.name === k).value = v;
+    }
+    const seed = add("PrimitiveNode", [60, 60]);
+    seed.connect(0, aio, aio.findInputSlot("seed"));
+    const height = add("PrimitiveNode", [60, 300]);
+    height.connect(0, aio, aio.findInputSlot("height"));
+    seed.widgets[0].value = 1234;
+    height.widgets[0].value = 192;
+    window.ltx23aioCase = aio;
+  });
+  await page.waitForTimeout(300);
+  await (await openViaMenu(page)).click();
+  await page.waitForFunction(() => window.comfyAPI.app.app.rootGraph.nodes.some((n) => n.isSubgraphNode?.()), null, { timeout: WAIT });
+  await page.waitForTimeout(500);
+  return page.evaluate(async () => {
+    const app = window.comfyAPI.app.app;
+    const prompt = Object.values((await app.graphToPrompt()).output);
+    return {
+      root: app.rootGraph.nodes.map((n) => n.type).filter((t) => !t.includes("-")),
+      noiseSeeds: prompt.filter((n) => n.class_type === "RandomNoise").map((n) => n.inputs.noise_seed),
+      stage1Height: prompt.find((n) => n.class_type === "EmptyLTXVLatentVideo").inputs.height,
+    };
+  });
+}
+
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), "ltx23aio-chromium-"));
 let browser = null;
 const guard = setTimeout(() => {
@@ -278,6 +318,11 @@ try {
       await shot(page, `editable-error-${c.name}.png`).catch(() => {});
     }
     save();
+  }
+  try {
+    report.legacyPrimitive = await legacyPrimitive(page);
+  } catch (e) {
+    report.errors.legacyPrimitive = e.stack ?? String(e);
   }
   try {
     report.refused = await refused(page);
