@@ -10,21 +10,65 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping, Union
 
+from .settings import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE, WINDOW_SECONDS, max_frames
+
 NODE_ID_PREFIX = "LTX23AIO_"
 PACK_NAME = "LTX2.3 AIO"
 
-# The form every mode shares, with its defaults (the anchors' 1280×720 → 1280×704, 5 s at 24 fps).
-SHARED_DEFAULTS = MappingProxyType({
-    "prompt": "",
-    "negative_prompt": "pc game, console game, video game, cartoon, childish, ugly",
-    "width": 1280,
-    "height": 704,
-    "duration": 5.0,
-    "fps": 24,
-    "seed": 0,
-    "preset": "Fast",
-    "models": "auto",
-})
+@dataclass(frozen=True)
+class SharedInput:
+    """An input every mode has: one declaration for the node's widget, its help page and the
+    example workflows. ``kind`` is the widget's: text, int, float or choice (options per mode)."""
+
+    name: str
+    kind: str
+    default: object
+    tooltip: str  # on the node
+    help: str  # on the help page, where there is room for the why
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    multiline: bool = False
+    placeholder: str | None = None  # shown in an empty text box
+
+
+# The form every mode shares (the anchors' 1280×720 → 1280×704, 5 s at 24 fps). The negative
+# prompt's texts depend on the mode's presets: see negative_prompt_text().
+SHARED_INPUTS: tuple[SharedInput, ...] = (
+    SharedInput("prompt", "text", "", "Describe the scene, the motion and the sound.",
+                "what happens, how the camera moves, and what we hear (dialogue in quotes, ambience, music). "
+                "LTX-2.3 follows long, concrete prompts best.", multiline=True,
+                placeholder="What happens, how the camera moves, what we hear."),
+    SharedInput("negative_prompt", "text", "pc game, console game, video game, cartoon, childish, ugly",
+                "What to avoid.", "what to avoid.", multiline=True),
+    SharedInput("width", "int", 1280, "Output width; snapped to a multiple of 64 (the value used is reported).",
+                "the output width, snapped to the nearest multiple of 64 (1280 stays 1280); the size used is shown "
+                "on the node, logged, and stored in the video's metadata.", MIN_SIZE, MAX_SIZE, 32),
+    SharedInput("height", "int", 704, "Output height; snapped to a multiple of 64 (the value used is reported).",
+                "the output height, snapped like the width (720 becomes 704).", MIN_SIZE, MAX_SIZE, 32),
+    SharedInput("duration", "float", 5.0,
+                f"Seconds, up to the model's {WINDOW_SECONDS} s window. Frames = the 8n+1 nearest to duration × fps + 1.",
+                f"the clip length: frames are the 8n+1 nearest to duration × fps + 1 (5 s at 24 fps = 121 frames); "
+                f"one clip holds the model's {WINDOW_SECONDS}-second window ({max_frames(24)} frames at 24 fps, "
+                f"{max_frames(25)} at 25; the node says the limit at other rates). The frame count used is shown "
+                f"on the node.",
+                0.1, 20.0, 0.1),
+    SharedInput("fps", "int", 24, "Frames per second; LTX-2.3 is trained at 24–25.",
+                "frames per second of the clip (LTX-2.3 is trained at 24–25).", MIN_FPS, MAX_FPS, 1),
+    SharedInput("seed", "int", 0, "Same seed, settings and files give the same video.",
+                "same seed, settings and files give the same video.", 0, 0xFFFFFFFFFFFFFFFF, 1),
+    SharedInput("preset", "choice", "Fast", "Fast, Balanced or Quality: the node's help says what each runs.",
+                "Fast, Balanced or Quality (below)."),
+    SharedInput("models", "choice", "auto", "Model set: which files to load. auto picks by GPU and says why.",
+                "the model set: which files load. `auto` picks a built-in set from the GPU's memory and compute "
+                "capability and says which and why; your own sets are JSON files (README)."),
+    SharedInput("filename_prefix", "text", "LTX2.3-AIO/{mode}",
+                "Where the mp4 goes, under ComfyUI's output folder.",
+                "where the mp4 goes under ComfyUI's output folder: the default `LTX2.3-AIO/<mode>` saves "
+                "`output/LTX2.3-AIO/<mode>_00001_.mp4`, then `_00002_` and so on."),
+)
+# The defaults of the form, without the prefix (it names the mode: see Mode.defaults' callers).
+SHARED_DEFAULTS = MappingProxyType({i.name: i.default for i in SHARED_INPUTS if i.name != "filename_prefix"})
 
 
 @dataclass(frozen=True)

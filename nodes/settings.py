@@ -12,7 +12,10 @@ SIZE_MULTIPLE = 64
 MIN_SIZE = 64
 MAX_SIZE = 4096
 MIN_FRAMES = 9
-MAX_FRAMES = 257  # one sampling window of LTX-2.3 at 24-25 fps
+# LTX-2.3's positional embedding spans 20 seconds of time, video and audio alike (ComfyUI's
+# comfy/ldm/lightricks/av_model.py: positional_embedding_max_pos=[20, …], time = frame ÷ fps), so
+# one clip holds 20 s at any fps. (LTX-Video 0.9's limit was 257 frames.)
+WINDOW_SECONDS = 20
 MIN_FPS = 1
 MAX_FPS = 60
 
@@ -59,6 +62,11 @@ def snap_size(value: int, multiple: int = SIZE_MULTIPLE) -> int:
     return max(multiple, ((int(value) + multiple // 2) // multiple) * multiple)
 
 
+def max_frames(fps: int) -> int:
+    """The most frames (8n+1) whose last one still lies inside the model's 20-second window."""
+    return 8 * (WINDOW_SECONDS * fps // 8) + 1
+
+
 def frames_for(duration: float, fps: int) -> int:
     """8n+1 frames nearest to duration·fps+1 (the official recipe's frame count)."""
     n = max(1, round(duration * fps / 8))
@@ -74,11 +82,11 @@ def resolve_geometry(width: int, height: int, duration: float, fps: int) -> Geom
         if not MIN_SIZE <= value <= MAX_SIZE:
             raise SettingsError(f"{name} {value} is out of range: use {MIN_SIZE}–{MAX_SIZE} pixels.")
     frames = frames_for(duration, fps)
-    if frames > MAX_FRAMES:
-        longest = (MAX_FRAMES - 1) / fps
+    if frames > max_frames(fps):
+        most = max_frames(fps)
         raise SettingsError(
-            f"duration {duration:g} s at {fps} fps needs {frames} frames; one LTX-2.3 clip holds at most "
-            f"{MAX_FRAMES} ({longest:.1f} s at {fps} fps). Shorten the duration or lower the fps."
+            f"duration {duration:g} s at {fps} fps needs {frames} frames; LTX-2.3 sees {WINDOW_SECONDS} s at a "
+            f"time, which at {fps} fps is at most {most} frames ({(most - 1) / fps:.2f} s). Shorten the duration."
         )
     changes = []
     snapped_w, snapped_h = snap_size(width), snap_size(height)

@@ -25,9 +25,10 @@ from comfy_execution.graph_utils import GraphBuilder
 from server import PromptServer
 
 from ..model_store.sets import load_catalog
-from .modes import MODES, PACK_NAME, SHARED_DEFAULTS, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
-from .settings import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE
-from .workflow import is_link, load_presets, with_prefix
+from .messages import PackError, for_frontend
+from .modes import MODES, PACK_NAME, SHARED_INPUTS, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
+from .stages import stages
+from .workflow import is_link, load_presets, negative_prompt_use, with_prefix
 
 if TYPE_CHECKING:
     from .plan import RunPlan
@@ -36,7 +37,6 @@ log = logging.getLogger("ltx23_aio")
 
 CATEGORY = PACK_NAME
 METADATA_KEY = "ltx23_aio"  # in the saved video's metadata and in the node's history entry
-DEFAULTS = SHARED_DEFAULTS
 UPLOADS = {"image": io.UploadType.image, "audio": io.UploadType.audio, "video": io.UploadType.video}
 SOCKETS = {"image": io.Image, "audio": io.Audio, "video": io.Video}
 # The content types ComfyUI's own loaders list for each kind (LoadAudio also reads videos' sound).
@@ -78,32 +78,24 @@ def mode_inputs(inputs: tuple[ModeInput, ...], files: dict[str, tuple[str, ...]]
 
 
 def shared_inputs(mode: Mode, model_sets: list[str], lazy: bool) -> list[io.Input]:
+    """The form every mode shares, from its one declaration (nodes/modes.py)."""
     wiring = {"lazy": True, "raw_link": True} if lazy else {}
-    inputs = [
-        io.String.Input("prompt", multiline=True, default=DEFAULTS["prompt"],
-                        placeholder="What happens, how the camera moves, what we hear.",
-                        tooltip="Describe the scene, the motion and the sound.", **wiring),
-        io.String.Input("negative_prompt", multiline=True, default=DEFAULTS["negative_prompt"],
-                        tooltip="What to avoid. Only the Balanced and Quality presets use it (real CFG).", **wiring),
-        io.Int.Input("width", default=DEFAULTS["width"], min=MIN_SIZE, max=MAX_SIZE, step=32,
-                     tooltip="Output width; snapped to a multiple of 64 (the value used is reported).", **wiring),
-        io.Int.Input("height", default=DEFAULTS["height"], min=MIN_SIZE, max=MAX_SIZE, step=32,
-                     tooltip="Output height; snapped to a multiple of 64 (the value used is reported).", **wiring),
-        io.Float.Input("duration", default=DEFAULTS["duration"], min=0.1, max=20.0, step=0.1,
-                       tooltip="Seconds. Frames = the 8n+1 nearest to duration × fps + 1 (at most 257).", **wiring),
-        io.Int.Input("fps", default=DEFAULTS["fps"], min=MIN_FPS, max=MAX_FPS,
-                     tooltip="Frames per second; LTX-2.3 is trained at 24–25.", **wiring),
-        io.Int.Input("seed", default=DEFAULTS["seed"], min=0, max=0xFFFFFFFFFFFFFFFF, control_after_generate=True,
-                     **wiring),
-        io.Combo.Input("preset", options=list(load_presets(mode.id)), default=DEFAULTS["preset"],
-                       tooltip="Fast: distilled 8+3 steps. Balanced/Quality: dev model with real CFG "
-                               "(20/40 steps) then a distilled refine. See the node's help.", **wiring),
-        io.Combo.Input("models", options=model_sets,
-                       default=DEFAULTS["models"], tooltip="Model set: which files to load. auto picks by GPU and "
-                                             "says why.", **wiring),
-        io.String.Input("filename_prefix", default=f"LTX2.3-AIO/{mode.id}",
-                        tooltip="Where the mp4 goes, under ComfyUI's output folder.", **wiring),
-    ]
+    options = {"preset": list(load_presets(mode.id)), "models": model_sets}
+    inputs: list[io.Input] = []
+    for i in SHARED_INPUTS:
+        tooltip = f"{i.tooltip} {negative_prompt_use(mode.id)}" if i.name == "negative_prompt" else i.tooltip
+        default = i.default.format(mode=mode.id) if i.name == "filename_prefix" else i.default
+        common = {"tooltip": tooltip, **wiring}
+        if i.kind == "text":
+            inputs.append(io.String.Input(i.name, default=default, multiline=i.multiline, placeholder=i.placeholder,
+                                          **common))
+        elif i.kind == "int":
+            inputs.append(io.Int.Input(i.name, default=default, min=i.min, max=i.max, step=i.step,
+                                       control_after_generate=i.name == "seed", **common))
+        elif i.kind == "float":
+            inputs.append(io.Float.Input(i.name, default=default, min=i.min, max=i.max, step=i.step, **common))
+        else:
+            inputs.append(io.Combo.Input(i.name, options=options[i.name], default=default, **common))
     return inputs
 
 
@@ -152,17 +144,24 @@ class SuperNode(io.ComfyNode):
     @classmethod
     def validate_inputs(cls, input_types: dict[str, Any] | None = None, **values: Any) -> bool:
         # Raising (not returning a message) gives the user one error instead of one per input.
+        try:
+            cls._validate(input_types or {}, values)
+        except ValueError as e:
+            raise PackError(for_frontend(str(e))) from e
+        return True
+
+    @classmethod
+    def _validate(cls, input_types: dict[str, Any], values: dict[str, Any]) -> None:
         # Wired inputs arrive as links: their values are checked when the node runs, before any
         # model loads. Without the inputs that shape the graph, only the typed prompt is checked.
-        cls._check_wired_types(input_types or {})
+        cls._check_wired_types(input_types)
         wired = set(wired_values(cls.MODE, values))
         known = {k: v for k, v in values.items() if v is not None and k not in wired}
         if any(name not in known for name in SHAPING):
             if "prompt" in known:
                 _host().check_prompt(known["prompt"])
-            return True
+            return
         _host().make_plan(cls.MODE, {**cls.MODE.defaults, "prompt": "(linked)", **known})
-        return True
 
     @classmethod
     def _check_wired_types(cls, received: dict[str, Any]) -> None:
@@ -196,21 +195,34 @@ class SuperNode(io.ComfyNode):
             return cls._defer(values)
         # The run node reports on the AIO node it belongs to: its id is "<AIO id>.<call>.<graph>.run".
         node_id = cls.hidden.unique_id.rsplit(".", 3)[0] if cls.RUNS_WIRED else cls.hidden.unique_id
-        plan, graph, outputs = cls.expand(values)
-        if cls.RUNS_WIRED:
-            graph = {k: {**node, "override_display_id": node_id} for k, node in graph.items()}
-        _last_values[(cls.MODE.id, node_id)] = values
-        cls._report(plan, node_id)
-        _host().provide_files(plan, node_id)
+        try:
+            plan, graph, outputs, prefix = cls.expand(values)
+            if cls.RUNS_WIRED:
+                graph = {k: {**node, "override_display_id": node_id} for k, node in graph.items()}
+            _last_values[(cls.MODE.id, node_id)] = values
+            cls._report(plan, node_id)
+            _host().provide_files(plan, node_id)
+        except Exception as e:
+            # The node's text would otherwise still say what it was doing ("downloading …").
+            server = PromptServer.instance
+            server.send_progress_text(f"failed: {e}", node_id, server.client_id)
+            from ..model_store.errors import ModelFileError
+
+            if isinstance(e, (ValueError, ModelFileError)):  # the pack's own: the message says it all
+                log.error("%s: %s", PACK_NAME, e)
+                raise PackError(for_frontend(str(e))) from e
+            raise
+        stage_of = {prefix + name: stage for name, stage in stages(plan.expansion.graph).items()}
+        _progress().watch(node_id, graph, stage_of, plan.summary())
         return io.NodeOutput(*outputs, expand=graph, ui={METADATA_KEY: [plan.used_values()]})
 
     @classmethod
-    def expand(cls, values: dict[str, Any]) -> tuple[RunPlan, dict, tuple]:
-        """The run's plan and its graph under this call's node-id prefix."""
+    def expand(cls, values: dict[str, Any]) -> tuple[RunPlan, dict, tuple, str]:
+        """The run's plan and its graph under this call's node-id prefix (returned too)."""
         prefix = GraphBuilder.alloc_prefix()  # before anything else: the default prefix is per call
         plan = _host().make_plan(cls.MODE, values)
         graph, outputs = with_prefix(plan.expansion, prefix)
-        return plan, graph, outputs
+        return plan, graph, outputs, prefix
 
     @classmethod
     def _defer(cls, values: dict[str, Any]) -> io.NodeOutput:
@@ -243,6 +255,11 @@ def _host():
     # where they would double the pack's import time.
     from . import host
     return host
+
+
+def _progress():
+    from . import progress
+    return progress
 
 
 def node_classes() -> list[type[io.ComfyNode]]:

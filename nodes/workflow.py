@@ -97,6 +97,26 @@ def load_presets(mode: str | None = None) -> dict:
     return _load_json("presets.json")
 
 
+def real_cfg_presets(mode: str) -> list[str]:
+    """The presets in which some pass samples with real CFG (cfg above 1): only those read the
+    negative prompt."""
+    base = load_workflow(mode)["nodes"]
+    found = []
+    for name, preset in load_presets(mode).items():
+        nodes = apply_preset(base, preset)
+        if any(isinstance(n["inputs"].get("cfg"), (int, float)) and n["inputs"]["cfg"] > 1 for n in nodes.values()):
+            found.append(name)
+    return found
+
+
+def negative_prompt_use(mode: str) -> str:
+    """What the negative prompt does in this mode, for its tooltip and help page."""
+    presets = real_cfg_presets(mode)
+    if not presets:
+        return "Every preset of this mode samples at cfg 1, so the negative prompt has no effect here."
+    return f"Only {' and '.join(presets)} use{'s' if len(presets) == 1 else ''} it (real CFG)."
+
+
 def is_link(value: Any) -> bool:
     return (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
             and isinstance(value[1], int))

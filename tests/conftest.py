@@ -2,8 +2,8 @@
 
 The pack's folder may have any name (ComfyUI loads it by path), so it is imported here under the
 fixed name ``ltx23_aio``. Tests under ``tests/host/`` need a real ComfyUI: found through
-``COMFYUI_PATH`` or because the pack sits in a ComfyUI ``custom_nodes`` folder; without one they
-are not collected and the header says so in one line.
+``COMFYUI_PATH`` or because the pack sits in a ComfyUI ``custom_nodes`` folder; without one (or
+with ``LTX23_AIO_NO_HOST`` set) they are not collected and the header says so in one line.
 """
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ def missing_parts(path: Path) -> list[str]:
 
 def find_comfyui() -> tuple[Path | None, str]:
     """The ComfyUI the host tier runs against, or None and why there is none."""
+    if os.environ.get("LTX23_AIO_NO_HOST"):
+        return None, "LTX23_AIO_NO_HOST is set (unit tier only)"
     env = os.environ.get("COMFYUI_PATH")
     if env:
         path = Path(env).expanduser().resolve()

@@ -68,7 +68,7 @@ NOTE_LINE_HEIGHT = 17
 GAP = 40
 OUTPUTS = (("video", "VIDEO"), ("images", "IMAGE"), ("audio", "AUDIO"))  # nodes/super_node.py
 SOCKET_TYPES = {"image": "IMAGE", "audio": "AUDIO", "video": "VIDEO"}
-REQUIRED_SHARED = (("width", "INT"), ("height", "INT"), ("duration", "FLOAT"), ("fps", "INT"), ("seed", "INT"))
+WIDGET_TYPES = {"text": "STRING", "int": "INT", "float": "FLOAT", "choice": "COMBO"}
 OPTIONAL = 7  # the frontend's slot shape for an optional input
 
 
@@ -87,14 +87,13 @@ def _slot(name: str, kind: str, widget: bool, optional: bool = False) -> dict:
 
 def widget_layout(mode) -> list[tuple[str, str, bool]]:
     """(name, type, optional) of each widget input, in the order the frontend shows them."""
-    from ltx23_aio.nodes.modes import ChoiceInput, MediaInput
+    from ltx23_aio.nodes.modes import SHARED_INPUTS, ChoiceInput, MediaInput
 
     own = [(i.name, "COMBO" if isinstance(i, ChoiceInput) else "FLOAT", False)
            for i in mode.inputs if not isinstance(i, MediaInput)]
-    return ([("prompt", "STRING", False), ("negative_prompt", "STRING", False)] + own
-            + [(name, kind, False) for name, kind in REQUIRED_SHARED]
-            + [("preset", "COMBO", False), ("models", "COMBO", False), ("filename_prefix", "STRING", False)]
-            + [(m.name, "COMBO", True) for m in mode.media])
+    shared = [(i.name, WIDGET_TYPES[i.kind], False) for i in SHARED_INPUTS]
+    # As nodes/super_node.py orders them: the mode's own inputs after the prompts.
+    return shared[:2] + own + shared[2:] + [(m.name, "COMBO", True) for m in mode.media]
 
 
 def widget_values(mode, media: dict[str, str], prompt: str) -> list:
@@ -125,7 +124,8 @@ def note_text(mode) -> str:
                      f"input folder when it opens), or wire them into the node's `…_input` sockets.")
     lines += [f"{'2' if mode.media else '1'}. Write what happens in the prompt.",
               f"{'3' if mode.media else '2'}. Press **Run**: the video appears on the node and is saved "
-              f"under `output/LTX2.3-AIO/{mode.id}/`.", "",
+              f"in ComfyUI's output folder as `LTX2.3-AIO/{mode.id}_00001_.mp4` (numbered on with each run; "
+              f"`filename_prefix` sets the folder and name).", "",
               f"**Model files**: `models` = auto picks a model set for your GPU. ComfyUI's missing-models "
               f"dialog lists the `{DEFAULT_SET}` set's files; the **LTX2.3 AIO** sidebar tab shows what "
               f"`auto` picks, why, and downloads it."]

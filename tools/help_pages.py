@@ -1,4 +1,7 @@
-"""Write the node help pages (web/docs/<NodeId>.md) from the modes, presets and model sets.
+"""Write the node help pages (web/docs/<NodeId>/en.md) from the modes, presets and model sets.
+
+ComfyUI's frontend asks for ``docs/<NodeId>/<locale>.md`` first and ``docs/<NodeId>.md`` only when
+that is missing (a 404 in the console for every page opened), so the pages live at the first.
 
     python tools/help_pages.py
 
@@ -16,31 +19,15 @@ from pack_import import load_pack  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
-
-
-SHARED = {
-    "prompt": "what happens, how the camera moves, and what we hear (dialogue in quotes, ambience, "
-              "music). LTX-2.3 follows long, concrete prompts best.",
-    "negative_prompt": "what to avoid. Only presets with real CFG (cfg above 1) use it.",
-    "width / height": "the output size, snapped to the nearest multiple of 64 (1280×720 becomes 1280×704); "
-                      "the size used is shown on the node, logged, and stored in the video's metadata.",
-    "duration / fps": "the clip length: frames are the 8n+1 nearest to duration × fps + 1 (5 s at 24 fps "
-                      "= 121 frames); one clip holds at most 257 frames. The frame count used is shown on "
-                      "the node.",
-    "seed": "same seed, settings and files give the same video.",
-    "preset": "Fast, Balanced or Quality (below).",
-    "models": "the model set: which files load. `auto` picks a built-in set from the GPU's memory and "
-              "compute capability and says which and why; your own sets are JSON files (README).",
-    "filename_prefix": "where the mp4 goes under ComfyUI's output folder.",
-}
-
-
 def render(mode) -> str:
     load_pack()
     from ltx23_aio.model_manifest import BUILTIN_SETS
-    from ltx23_aio.nodes.modes import MediaInput, NumberInput
+    from ltx23_aio.nodes.modes import SHARED_INPUTS, MediaInput, NumberInput
     from ltx23_aio.nodes.plan import files_needed
-    from ltx23_aio.nodes.workflow import load_presets, load_workflow
+    from ltx23_aio.nodes.workflow import load_presets, load_workflow, negative_prompt_use
+
+    shared = {i.name: i.help for i in SHARED_INPUTS}
+    shared["negative_prompt"] += " " + negative_prompt_use(mode.id)
 
     workflow, presets = load_workflow(mode.id), load_presets(mode.id)
     lines = [f"# {mode.display_name}", "", mode.description, "",
@@ -48,8 +35,8 @@ def render(mode) -> str:
              f"ComfyUI core nodes (`workflows/modes/{mode.id}.json`): {workflow['description']}", ""]
     if mode.tips:
         lines += ["## Tips", ""] + [f"- {tip}" for tip in mode.tips] + [""]
-    lines += ["## Inputs", "", f"- **prompt** — {SHARED['prompt']}",
-              f"- **negative_prompt** — {SHARED['negative_prompt']}"]
+    lines += ["## Inputs", "", f"- **prompt** — {shared['prompt']}",
+              f"- **negative_prompt** — {shared['negative_prompt']}"]
     for i in mode.inputs:
         if isinstance(i, MediaInput):
             article = "an" if i.kind[0] in "aeiou" else "a"
@@ -59,7 +46,8 @@ def render(mode) -> str:
             lines.append(f"- **{i.name}** ({i.min:g}–{i.max:g}, default {i.default:g}) — {i.tooltip}")
         else:
             lines.append(f"- **{i.name}** ({' / '.join(i.options)}) — {i.tooltip}")
-    lines += [f"- **{k}** — {v}" for k, v in SHARED.items() if k not in ("prompt", "negative_prompt")]
+    lines += [f"- **{k}** — {v.replace('<mode>', mode.id)}" for k, v in shared.items()
+              if k not in ("prompt", "negative_prompt")]
     audio = ("the input audio, cut to the clip" if "audio_clip" in str(workflow["outputs"]["audio"])
              else "the generated audio")
     lines += ["", "## Outputs", "",
@@ -87,10 +75,11 @@ def render(mode) -> str:
 def render_all() -> dict[Path, str]:
     load_pack()
     from ltx23_aio.nodes.modes import MODES
-    return {ROOT / "web" / "docs" / f"{m.node_id}.md": render(m) for m in MODES.values()}
+    return {ROOT / "web" / "docs" / m.node_id / "en.md": render(m) for m in MODES.values()}
 
 
 if __name__ == "__main__":
     for path, text in render_all().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         print(path.relative_to(ROOT))

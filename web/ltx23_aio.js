@@ -3,12 +3,13 @@
 
 import { app } from "../../scripts/app.js";
 import { api } from "../../scripts/api.js";
+import { modelsOptionLabel } from "./lib/model_sets.js";
 import { createController } from "./services/controller.js";
 import { listUploadedMedia, provideExampleMedia } from "./services/examples.js";
 import { packApi } from "./services/pack_api.js";
 import { nodeMenuItems } from "./ui/node_menu.js";
 import { installSidebar } from "./ui/tab.js";
-import { addUploadButtons } from "./ui/upload.js";
+import { addMediaControls } from "./ui/upload.js";
 
 const pack = packApi(api);
 const notify = (message) => app.extensionManager?.toast?.add?.(message);
@@ -41,6 +42,11 @@ app.registerExtension({
         previous?.apply(this, args);
         controller.refreshSelection();
       };
+      // A click on the canvas (also on the node just added) is the user's own choice of selection.
+      // (the classic canvas, or a node's element in the Nodes 2.0 view).
+      document.addEventListener("pointerdown", (e) => {
+        if (e.target?.closest?.("canvas, [data-node-id], .lg-node")) controller.forgetAdded();
+      }, { capture: true });
     }
   },
 
@@ -64,7 +70,22 @@ app.registerExtension({
     const created = nodeType.prototype.onNodeCreated;
     nodeType.prototype.onNodeCreated = function (...args) {
       const result = created?.apply(this, args);
-      addUploadButtons(this, nodeData, pack, notify);
+      addMediaControls(this, nodeData, pack, notify, (path) => api.apiURL(path));
+      const models = this.widgets?.find((w) => w.name === "models");
+      if (models) {
+        models.options ??= {};
+        models.options.getOptionLabel = (value) => {
+          const state = controller.store.get();
+          return modelsOptionLabel(value, state.autoSets, state.catalog?.byNodeId.get(nodeData.name)?.id);
+        };
+        // The sidebar's picker follows a set chosen on the node itself.
+        const chosen = models.callback;
+        models.callback = function (...args) {
+          const result = chosen?.apply(this, args);
+          controller.refreshSelection();
+          return result;
+        };
+      }
       return result;
     };
   },
@@ -72,6 +93,7 @@ app.registerExtension({
   loadedGraphNode(node) {
     const catalog = controller.store.get().catalog;
     if (catalog) listUploadedMedia(node, catalog);
+    node.ltx23aioRefreshMedia?.();
   },
 
   getNodeMenuItems(node) {

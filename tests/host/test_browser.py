@@ -42,9 +42,23 @@ def hub_set(tiny_models, hub):
 
 
 @pytest.fixture(scope="module")
-def browser_server(tmp_path_factory, comfyui, tiny_models, hub, hub_set):
-    base = make_base(tmp_path_factory.mktemp("browser"), tiny_models, [TINY_SET, hub_set])
+def bad_set(tiny_models, hub):
+    """The tiny files, but the upscaler comes from a hub entry that refuses access (403)."""
+    model_set = copy.deepcopy(TINY_SET)
+    model_set.update(name="hub-bad", label="Tiny files, one refused by the test hub")
+    f = model_set["files"]["upscaler"]
+    source = tiny_models / f["folder"] / f["name"]
+    f.update(name=f"refused-{f['name']}", repo=HUB_REPO, path=f"weights/refused-{f['name']}", size=source.stat().st_size)
+    hub.add(HUB_REPO, f["path"], source, status=403)
+    return model_set
+
+
+@pytest.fixture(scope="module")
+def browser_server(tmp_path_factory, comfyui, tiny_models, hub, hub_set, bad_set):
+    base = make_base(tmp_path_factory.mktemp("browser"), tiny_models, [TINY_SET, hub_set, bad_set])
     write_media(base / "input")
+    # A user model set that does not parse: the picker shows it marked broken, with the reason.
+    (base / "user" / "ltx23-aio" / "model_sets" / "broken-set.json").write_text('{"name": "broken", "files": {')
     # A returning user: no first-visit dialog over the page.
     settings = base / "user" / "default" / "comfy.settings.json"
     settings.parent.mkdir(parents=True, exist_ok=True)
@@ -68,8 +82,13 @@ def report(browser_server) -> dict:
     upload = ARTIFACTS / "to-upload" / "ltx23aio-uploaded-speech.wav"
     upload.parent.mkdir()
     shutil.copy(browser_server.base / "input" / "speech.wav", upload)
+    upload_image = upload.parent / "ltx23aio-uploaded-portrait.png"
+    shutil.copy(browser_server.base / "input" / "portrait.png", upload_image)
     config = {"url": browser_server.url, "out": str(ARTIFACTS), "chromium": CHROMIUM, "modelSet": "hub-tiny",
-              "downloadMode": "t2v", "run": RUN, "limitSeconds": LIMIT_S, "uploadFile": str(upload)}
+              "downloadMode": "t2v", "run": RUN, "limitSeconds": LIMIT_S, "uploadFile": str(upload),
+              "uploadImage": str(upload_image),
+              # While working on one behaviour: LTX23AIO_BROWSER_STEPS=open,modelset runs those steps only.
+              "only": [s for s in os.environ.get("LTX23AIO_BROWSER_STEPS", "").split(",") if s]}
     proc = subprocess.run(["node", str(STEPS), json.dumps(config)], cwd=ROOT, capture_output=True, text=True,
                           timeout=LIMIT_S + 30)
     path = ARTIFACTS / "report.json"
@@ -105,13 +124,62 @@ def test_sidebar_opens_with_a_button_per_mode(report):
     assert opened["hint"].startswith("Click a mode to add its node")
 
 
-def test_sidebar_adds_each_modes_node_at_the_visible_centre(report):
+def test_sidebar_adds_a_node_per_mode_button_placed_apart_the_first_at_the_visible_centre(report):
     added = step(report, "add")
     assert [a["type"] for a in added["added"]] == [m.node_id for m in MODES.values()]
-    assert added["count"] == len(MODES)
-    for a in added["added"]:
-        assert a["selected"]
-        assert max(abs(d) for d in a["offCentre"]) < 2, a
+    assert added["count"] == len(MODES)  # the next button added another node, it did not switch the last one
+    assert all(a["selected"] for a in added["added"])
+    assert max(abs(d) for d in added["added"][0]["offCentre"]) < 2
+    boxes = [a["box"] for a in added["added"]]
+    for i, (x, y, w, h) in enumerate(boxes):
+        for (x2, y2, w2, h2) in boxes[:i]:
+            assert x >= x2 + w2 or x2 >= x + w or y >= y2 + h2 or y2 >= y + h, (boxes[i], (x2, y2, w2, h2))
+    assert added["hint"].startswith("Added ")
+
+
+@pytest.mark.parametrize("size", ["1280x720", "1600x1000"])
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_sidebar_layout_fits_has_a_sticky_title_and_breaks_names_at_separators(report, size, theme):
+    seen = next(r for r in step(report, "layout") if r["size"] == size and r["theme"] == theme)
+    assert seen["darkBody"] == (theme == "dark")
+    assert seen["overflowX"] <= 0 and seen["refreshRight"] <= 0 and seen["widest"] <= 0.5, seen
+    assert seen["scrolled"] > 0 and seen["titleTop"] == 0, seen
+    assert seen["namesWithBreaks"]
+
+
+def test_help_pages_load_without_a_404(report):
+    help_ = step(report, "help")
+    assert set(help_["statuses"].values()) == {200}, help_
+    assert help_["missing"] == []
+
+
+def test_example_opened_twice_reuses_its_tab(report):
+    tab = step(report, "exampletab")
+    assert (tab["first"], tab["again"]) == (1, 1)
+    assert tab["active"] == "LTX2.3 AIO - Text to Video" and tab["prompt"] == "changed here"
+
+
+def test_model_set_picker_is_for_new_nodes_without_a_selection_and_says_what_auto_uses(report):
+    fresh = step(report, "modelset")["fresh"]
+    assert (fresh["label"], fresh["value"]) == ("Model set for new nodes", "auto")
+    assert fresh["auto"].startswith("auto uses "), fresh
+
+
+def test_model_set_picker_sets_the_new_node_and_then_the_selected_one_undoably(report):
+    ms = step(report, "modelset")
+    assert ms["added"] == ["tiny"]  # chosen before the node was added
+    assert (ms["selected"]["label"], ms["selected"]["value"]) == ("Model set of the selected node", "tiny")
+    assert ms["chosen"]["node"] == ["hub-tiny"]
+    assert ms["chosen"]["picker"]["value"] == "hub-tiny" and ms["chosen"]["picker"]["auto"] is None
+    assert ms["undone"] == ["tiny"]
+    assert ms["onAuto"]["value"] == "auto" and ms["onAuto"]["auto"].startswith("auto uses ")
+    assert ms["onAuto"]["nodeShows"].startswith("auto → "), ms["onAuto"]  # the node says it too
+
+
+def test_model_set_picker_shows_a_broken_user_set_with_the_parsers_message(report):
+    fresh = step(report, "modelset")["fresh"]
+    assert [b["label"] for b in fresh["broken"]] == ["⚠ broken-set.json (broken)"]
+    assert "broken-set.json" in fresh["brokenNote"] and "could not be read" in fresh["brokenNote"]
 
 
 def test_sidebar_switch_keeps_shared_values_and_the_links_that_fit(report):
@@ -138,6 +206,77 @@ def test_sidebar_switch_drops_links_that_no_longer_fit_and_says_so(report):
     assert any("image_input (IMAGE)" in t and "removed" in t for t in switched["toasts"])
 
 
+def _aio(graph):
+    return next(n for n in graph["nodes"] if n["type"].startswith("LTX23AIO_"))
+
+
+def test_switch_keeps_an_uploaded_image_as_first_image_and_names_what_was_dropped(report):
+    sw = step(report, "switchkeep")
+    node = _aio(sw["after"])
+    assert node["type"] == "LTX23AIO_FirstLastFrameToVideo"
+    assert "ltx23aio-uploaded-portrait.png" in node["values"]
+    assert "the wind moves her hair" in node["values"]
+    assert any("Not used by First/Last frame → Video: image_strength = 0.55" in t for t in sw["keyToasts"]), sw["keyToasts"]
+    assert not any("Settings and links kept" in t for t in sw["keyToasts"])
+
+
+def test_switch_keeps_the_nodes_id_place_size_pin_and_links(report):
+    sw = step(report, "switchkeep")
+    before, after = _aio(sw["before"]), _aio(sw["after"])
+    assert after["id"] == before["id"] and after["pos"] == before["pos"]
+    assert after["size"][0] == before["size"][0] and after["size"][1] >= before["size"][1]
+    assert after["flags"].get("pinned") is True
+    assert dict(after["inputs"])["seed"] is not None
+    collapsed = _aio(sw["collapsed"])
+    assert collapsed["type"] == "LTX23AIO_TextToVideo" and collapsed["flags"].get("collapsed") is True
+    assert any("image = ltx23aio-uploaded-portrait.png" in t for t in sw["t2vToasts"]), sw["t2vToasts"]
+
+
+def test_undo_after_a_switch_restores_the_graph_exactly(report):
+    sw = step(report, "switchkeep")
+    assert sw["undone"] == sw["before"]
+
+
+def _previews(seen):
+    return {p["media"]: p for p in seen["previews"]}
+
+
+def test_media_previews_show_the_picked_and_the_uploaded_file(report):
+    lipsync = _previews(step(report, "media")["lipsync"])
+    assert lipsync["image"]["tag"] == "img" and lipsync["image"]["loaded"] and lipsync["image"]["value"] == "portrait.png"
+    assert lipsync["audio"]["tag"] == "audio" and lipsync["audio"]["loaded"]
+    assert lipsync["audio"]["value"] == "ltx23aio-uploaded-speech.wav"
+    style = _previews(step(report, "media")["style"])
+    assert style["video"]["tag"] == "video" and style["video"]["loaded"] and style["video"]["videoWidth"] > 0, style
+    assert style["style_image"]["loaded"] and style["style_image"]["value"] == "first.png"
+
+
+def test_media_chooser_and_preview_read_empty_without_a_file(report):
+    keyframe = step(report, "media")["keyframe"]
+    shown = _previews(keyframe)
+    assert shown["first_image"]["loaded"] and shown["first_image"]["value"] == "first.png"
+    assert shown["last_image"]["empty"].startswith("No image chosen"), shown["last_image"]
+    assert keyframe["shown"] == keyframe["shownNull"] == "(none)"
+
+
+def test_one_upload_control_per_medium_in_both_views(report):
+    media = step(report, "media")
+    assert media["lipsync"]["buttons"] == ["upload image…", "upload audio…"]  # classic canvas
+    vue = media["vue"]
+    assert vue["found"] and vue["packButtons"] == 0  # Nodes 2.0: ComfyUI's own control in each chooser
+    assert all(p["loaded"] and p["visible"] for p in vue["previews"]), vue["previews"]
+
+
+def test_switch_and_undo_in_the_nodes_2_view(report):
+    vue = step(report, "vue")
+    (before,), (after,) = vue["before"], vue["after"]
+    assert after["type"] == "LTX23AIO_FirstLastFrameToVideo" and after["id"] == before["id"] and after["pos"] == before["pos"]
+    assert "portrait.png" in after["values"] and "waves roll in" in after["values"]
+    assert vue["dom"]["found"] and "First/Last frame" in vue["dom"]["text"], vue["dom"]
+    assert vue["dom"]["previews"] == ["first_image", "last_image"]
+    assert vue["undone"] == vue["before"]
+
+
 def test_node_menu_switches_an_aio_nodes_mode(report):
     assert step(report, "menu")["types"] == ["LTX23AIO_Lipsync"]
 
@@ -151,7 +290,7 @@ def test_node_upload_button_puts_the_file_in_the_input_folder_and_chooses_it(rep
     assert uploaded["buttons"] == ["upload image…", "upload audio…"]  # one per media input
     assert uploaded["value"] == "ltx23aio-uploaded-speech.wav"
     assert (report["server"].base / "input" / "ltx23aio-uploaded-speech.wav").is_file()
-    assert len(uploaded["serialized"]) == uploaded["widgets"] - 2  # the buttons are not saved
+    assert len(uploaded["serialized"]) == uploaded["widgets"] - 4  # the buttons and previews are not saved
 
 
 def test_auto_download_setting_is_on_by_default_and_stored_where_the_server_reads_it(report):
@@ -174,6 +313,25 @@ def test_sidebar_download_from_the_hub_reaches_100_percent(report, hub_set):
     badges = [s["badge"] for s in download["seen"]]
     assert badges[-1] == "ready"
     assert any(b.startswith("downloading · ") for b in badges)
+
+
+def test_a_failed_download_stays_in_the_sidebar_with_its_reason_until_dismissed(report):
+    failed = step(report, "failure")
+    assert failed["first"]["files"] and "403" in failed["first"]["reasons"][0] or "denied" in failed["first"]["reasons"][0].lower(), failed
+    assert failed["later"] == failed["first"]  # still there after the toast is gone
+    assert failed["retried"]["count"] == 1  # retried, refused again, still one entry
+    assert failed["dismissed"]["count"] == 0
+
+
+def test_a_running_download_has_a_cancel_button(report):
+    download = step(report, "download")
+    assert any(f["cancel"] for s in download["seen"] for f in s["files"] if f["state"] == "downloading")
+
+
+def test_model_set_totals_count_shared_files_once(report):
+    totals = step(report, "download")["totals"]
+    assert totals.startswith("Model set Tiny files from the test hub: 5 files"), totals
+    assert "Modes share files" in totals
 
 
 def test_sidebar_stops_asking_for_the_status_once_downloads_end(report):
@@ -216,7 +374,9 @@ def test_example_loads_as_saved(report, mode):
 
 @pytest.mark.parametrize("mode", list(MODES))
 def test_example_names_its_model_files_to_comfyuis_missing_models_check(report, mode):
-    missing = step(report, "examples")[mode]["missingModels"]
+    opened = step(report, "examples")[mode]
+    # A tab opened before (Lipsync, from the Templates browser) was checked when it first opened.
+    missing = step(report, "templates")["missingModels"] if opened["reused"] else opened["missingModels"]
     count = len(example_file(MODES[mode])["models"])
     assert f"{count} required models are missing" in missing
 

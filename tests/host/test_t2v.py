@@ -175,7 +175,7 @@ def test_missing_core_node_is_named_at_queue_time(server):
 
 @pytest.mark.parametrize("change, words", [
     ({"prompt": "   "}, ["prompt is empty"]),
-    ({"duration": 11.0}, ["265 frames", "at most 257"]),
+    ({"duration": 20.0, "fps": 3}, ["65 frames", "at most 57 frames"]),
     ({"fps": 0}, ["fps"]),
     ({"preset": "Turbo"}, ["Turbo"]),
     ({"models": "fp16"}, ["fp16"]),
@@ -184,3 +184,12 @@ def test_bad_values_are_rejected_at_queue_time(server, change, words):
     text = rejected(server, t2v(**change))
     for word in words:
         assert word in text
+
+
+def test_a_clip_at_the_20_second_window_runs_with_the_frames_reported(server):
+    result = server.run(t2v(width=64, height=64, fps=3, duration=19.0))  # 57 frames = 18.67 s, the most at 3 fps
+    assert result.status == "success", result.error
+    media = probe(output_file(server, result))
+    assert media.frames.shape[0] == 57
+    assert media.audio_duration == pytest.approx(57 / 3, abs=0.1)
+    assert media.metadata["ltx23_aio"]["10"]["frames"] == 57

@@ -128,11 +128,11 @@ def test_wired_run_reports_on_the_aio_node_and_in_the_mp4(server):
     ({"1": {"class_type": "PrimitiveInt", "inputs": {"value": 10}}}, {"width": ["1", 0]},
      "width 10 is out of range: use 64–4096 pixels."),
     ({"1": {"class_type": "PrimitiveFloat", "inputs": {"value": 30.0}}}, {"duration": ["1", 0]},
-     "at most 257"),
+     "at most 481 frames"),
     ({"1": {"class_type": "PrimitiveStringMultiline", "inputs": {"value": "   "}}}, {"prompt": ["1", 0]},
      "prompt is empty"),
     ({"1": {"class_type": "PrimitiveString", "inputs": {"value": "Turbo"}}}, {"preset": ["1", 0]},
-     "unknown preset 'Turbo'; choose one of Fast, Balanced, Quality."),
+     "unknown preset ‘Turbo’; choose one of Fast, Balanced, Quality."),
     ({"1": {"class_type": "PrimitiveString", "inputs": {"value": "fp16"}}}, {"models": ["1", 0]}, "fp16"),
     ({"1": {"class_type": "PrimitiveInt", "inputs": {"value": 0}}}, {"fps": ["1", 0]},
      "fps 0 is out of range: use 1–60"),
@@ -141,6 +141,7 @@ def test_bad_wired_value_stops_the_run_before_any_model_loads(server, upstream, 
     result = server.run(aio(upstream, **wiring))
     assert result.status == "error"
     assert words in result.error["exception_message"]
+    assert result.error["exception_type"] == "LTX2.3 AIO"  # not a Python module path
     assert not [n for n in result.executed if "load_" in n]
 
 

@@ -124,7 +124,7 @@ def test_missing_core_nodes_are_named_with_the_comfyui_version(tmp_path):
 
 @pytest.mark.parametrize("change, words", [
     ({"prompt": " "}, ["prompt is empty"]),
-    ({"duration": 12.0}, ["289 frames", "at most 257"]),
+    ({"duration": 20.0, "fps": 3}, ["65 frames", "at most 57"]),
     ({"width": 8}, ["width 8 is out of range"]),
     ({"models": "fp16"}, ["unknown model set 'fp16'", "auto, bf16, fp8, nvfp4, tiny"]),
     ({"preset": "Turbo"}, ["unknown preset 'Turbo'", "Fast, Balanced, Quality"]),

@@ -1,5 +1,5 @@
 import pytest
-from ltx23_aio.nodes.settings import MAX_FRAMES, SettingsError, check_prompt, frames_for, resolve_geometry, snap_size
+from ltx23_aio.nodes.settings import SettingsError, check_prompt, frames_for, max_frames, resolve_geometry, snap_size
 
 
 def test_snap_size_rounds_to_nearest_multiple_of_64():
@@ -33,7 +33,7 @@ def test_resolve_geometry_valid_values_are_unchanged():
 
 
 @pytest.mark.parametrize("args, words", [
-    ((1280, 704, 20.0, 24), ["481 frames", "at most 257", "Shorten"]),
+    ((1280, 704, 20.0, 3), ["65 frames", "20 s at a time", "at most 57 frames (18.67 s)", "Shorten"]),
     ((32, 704, 5.0, 24), ["width 32", "64"]),
     ((1280, 9000, 5.0, 24), ["height 9000"]),
     ((1280, 704, 5.0, 0), ["fps 0"]),
@@ -46,8 +46,12 @@ def test_resolve_geometry_rejects_out_of_range_values_with_the_fix(args, words):
         assert word in str(e.value)
 
 
-def test_longest_clip_is_the_frame_limit():
-    assert resolve_geometry(64, 64, (MAX_FRAMES - 1) / 24, 24).frames == MAX_FRAMES
+@pytest.mark.parametrize("fps, most", [(1, 17), (3, 57), (24, 481), (25, 497), (30, 601), (60, 1201)])
+def test_a_clip_holds_the_models_20_second_window_at_any_fps(fps, most):
+    assert max_frames(fps) == most and (most - 1) / fps <= 20
+    assert resolve_geometry(64, 64, (most - 1) / fps, fps).frames == most
+    with pytest.raises(SettingsError, match=f"at most {most} frames"):
+        resolve_geometry(64, 64, (most + 7) / fps, fps)  # the next 8n+1
 
 
 def test_check_prompt_rejects_blank():

@@ -127,3 +127,26 @@ def test_missing_parameter_is_named():
     del params["fps"]
     with pytest.raises(WorkflowError, match="'fps'"):
         t2v(params=params)
+
+
+def test_negative_prompt_text_follows_the_presets_that_use_real_cfg():
+    from ltx23_aio.nodes.workflow import negative_prompt_use, real_cfg_presets
+
+    assert real_cfg_presets("t2v") == ["Balanced", "Quality"]
+    assert negative_prompt_use("t2v") == "Only Balanced and Quality use it (real CFG)."
+    assert real_cfg_presets("style") == []
+    assert "no effect" in negative_prompt_use("style")
+
+
+def test_one_declaration_of_the_shared_inputs_feeds_the_defaults_and_the_examples():
+    import sys
+    from pathlib import Path
+
+    from ltx23_aio.nodes.modes import MODES, SHARED_DEFAULTS, SHARED_INPUTS
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+    from example_workflows import widget_layout
+
+    assert list(SHARED_DEFAULTS) == [i.name for i in SHARED_INPUTS if i.name != "filename_prefix"]
+    names = [name for name, _, _ in widget_layout(MODES["t2v"])]
+    assert names == [i.name for i in SHARED_INPUTS]

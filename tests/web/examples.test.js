@@ -40,3 +40,28 @@ test("test_renameMedia_renames_in_aio_nodes_and_subgraphs_only", () => {
   assert.equal(w.nodes[1].widgets_values[0], "ltx23_aio_portrait.png");
   assert.equal(w.definitions.subgraphs[0].nodes[0].widgets_values.image, "ltx23_aio_portrait (1).png");
 });
+
+test("test_openExample_goes_back_to_the_examples_open_tab", async () => {
+  const { openExample } = await import("../../web/services/examples.js");
+  const tab = { filename: "LTX2.3 AIO - Text to Video", path: "workflows/LTX2.3 AIO - Text to Video.json",
+    activeState: { nodes: [{ type: "LTX23AIO_TextToVideo", widgets_values: ["changed"] }] } };
+  const loads = [];
+  const app = { graph: { nodes: [] }, extensionManager: { workflow: { openWorkflows: [tab], activeWorkflow: null } },
+    loadGraphData: async (...args) => loads.push(args) };
+  const pack = { template: async () => { throw new Error("not fetched again"); } };
+  await openExample(app, pack, catalog, { node_id: "LTX23AIO_TextToVideo", example: "LTX2.3 AIO - Text to Video" });
+  assert.equal(loads.length, 1);
+  assert.equal(loads[0][0], tab.activeState);
+  assert.equal(loads[0][3], tab);
+});
+
+test("test_openExample_refills_its_tab_when_the_node_is_gone", async () => {
+  const { openExample } = await import("../../web/services/examples.js");
+  const tab = { filename: "LTX2.3 AIO - Text to Video", activeState: { nodes: [] } };
+  const loads = [];
+  const template = { nodes: [{ type: "LTX23AIO_TextToVideo" }] };
+  const app = { graph: { nodes: [] }, extensionManager: { workflow: { openWorkflows: [tab], activeWorkflow: tab } },
+    loadGraphData: async (...args) => loads.push(args) };
+  await openExample(app, { template: async () => template }, catalog, { node_id: "LTX23AIO_TextToVideo", example: "LTX2.3 AIO - Text to Video" });
+  assert.deepEqual([loads[0][0], loads[0][3]], [template, tab]);
+});

@@ -95,3 +95,29 @@ test("test_switchMessage_names_the_inputs_that_moved", () => {
   assert.equal(message.summary, "Switched to First/Last frame → Video");
   assert.match(message.detail, /Moved: image_input to first_image_input\./);
 });
+
+test("test_planModeSwitch_carries_an_uploaded_image_the_target_list_does_not_offer_yet", () => {
+  const p = plan("i2v", "keyframe", node("i2v", { values: { image: "just-uploaded.png" } }));
+  assert.equal(p.values.get("first_image"), "just-uploaded.png");
+  assert.deepEqual(p.droppedValues, []);
+});
+
+test("test_planModeSwitch_names_changed_settings_and_files_the_target_has_no_place_for", () => {
+  const p = plan("lipsync", "t2v", node("lipsync", { values: { image_strength: 0.55, audio: "s.mp3" } }));
+  assert.deepEqual(p.droppedValues.map((d) => d.name).sort(), ["audio", "image", "image_strength"]);
+  const message = switchMessage(p, "Lipsync", "Text → Video");
+  assert.equal(message.severity, "warn");
+  assert.match(message.detail, /Not used by Text → Video: .*image_strength = 0.55/);
+  assert.doesNotMatch(message.detail, /Settings and links kept/);
+});
+
+test("test_planModeSwitch_does_not_name_a_setting_left_at_its_default", () => {
+  const p = plan("i2v", "t2v", node("i2v", { values: { image: "" } }));
+  assert.deepEqual(p.droppedValues, []);
+  assert.equal(switchMessage(p, "Image → Video", "Text → Video").severity, "success");
+});
+
+test("test_switchMessage_names_a_choice_the_new_node_does_not_offer", () => {
+  const p = plan("i2v", "lipsync", node("i2v", { values: { models: "gone" } }));
+  assert.match(switchMessage(p, "Image → Video", "Lipsync").detail, /Not offered by Lipsync, left at its default: models = gone/);
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { mediaWidgets, storedName } from "../../web/lib/uploads.js";
+import { NO_FILE, mediaWidgets, optionLabel, storedName, viewPath } from "../../web/lib/uploads.js";
 
 const LIPSYNC = {
   name: "LTX23AIO_Lipsync",
@@ -18,8 +18,8 @@ const LIPSYNC = {
 
 test("test_mediaWidgets_finds_every_upload_combo_required_or_optional", () => {
   assert.deepEqual(mediaWidgets(LIPSYNC), [
-    { name: "image", accept: "image/*", label: "upload image…" },
-    { name: "audio", accept: "audio/*,video/*", label: "upload audio…" },
+    { name: "image", kind: "image", accept: "image/*", label: "upload image…" },
+    { name: "audio", kind: "audio", accept: "audio/*,video/*", label: "upload audio…" },
   ]);
 });
 
@@ -37,4 +37,17 @@ test("test_mediaWidgets_is_empty_for_a_node_without_media", () => {
 test("test_storedName_keeps_the_subfolder_comfyui_chose", () => {
   assert.equal(storedName({ name: "a.png", subfolder: "" }), "a.png");
   assert.equal(storedName({ name: "a (1).png", subfolder: "clips" }), "clips/a (1).png");
+});
+
+test("test_viewPath_addresses_the_input_folder_and_its_subfolder", () => {
+  assert.equal(viewPath("portrait.png"), "/view?filename=portrait.png&type=input&subfolder=");
+  assert.equal(viewPath("clips/a b.mp4"), "/view?filename=a+b.mp4&type=input&subfolder=clips");
+  assert.equal(viewPath(undefined), null);
+  assert.equal(viewPath(""), null);
+});
+
+test("test_optionLabel_reads_empty_for_no_file", () => {
+  assert.equal(optionLabel(undefined), NO_FILE);
+  assert.equal(optionLabel(null), NO_FILE);
+  assert.equal(optionLabel("a.png"), "a.png");
 });

@@ -13,6 +13,7 @@ function withEvent(file, event) {
   if (event.state === "done") {
     return { ...file, state: "present", done: event.total ?? file.size, total: event.total ?? file.total, error: null };
   }
+  if (event.state === "cancelled") return { ...file, state: "missing", done: 0, error: null };
   return { ...file, state: "missing", done: 0, error: event.error ?? "the download failed" };
 }
 
@@ -72,7 +73,10 @@ export function modeSummary(mode) {
     return { state: "downloading", text: `downloading${p === null ? "" : ` · ${p} %`}` };
   }
   const size = mode.missing_bytes ?? missingBytes(mode.files);
-  return { state: "missing", text: `${pending.length} missing${size ? ` · ${formatBytes(size)}` : ""}` };
+  // A file of unknown size is said, not silently left out of the sum.
+  const unknown = pending.some((f) => f.size === null || f.size === undefined);
+  const sizeText = [size ? formatBytes(size) : null, unknown ? "+ ?" : null].filter(Boolean).join(" ");
+  return { state: "missing", text: `${pending.length} missing${sizeText ? ` · ${sizeText}` : ""}` };
 }
 
 export function canDownload(mode) {

@@ -55,24 +55,40 @@ function sameValue(a, b) {
   return a === b || (typeof a === "number" && typeof b === "number" && Math.abs(a - b) < 1e-9);
 }
 
-function carriedValues(source, target, defaults, rename) {
+const isEmpty = (v) => v === undefined || v === null || v === "";
+
+// Values that go over, and those that have no place in the target (named to the user). A chosen
+// file always goes over to its counterpart, even when the target's list does not offer it yet
+// (uploaded after the list was read): the file is in the input folder either way.
+function carriedValues(source, target, defaults, rename, mediaNames) {
   const values = new Map();
+  const dropped = [];
   for (const w of source.widgets) {
+    if (isEmpty(w.value)) continue;
     const name = rename(w.name);
     const into = name && target.widgets.find((t) => t.name === name);
-    if (!into || w.value === undefined || w.value === null) continue;
+    const atDefault = w.name in defaults.source && sameValue(w.value, defaults.source[w.name]);
+    const media = mediaNames.has(w.name);
+    if (!into) {
+      if (!atDefault || media) dropped.push({ name: w.name, value: w.value });
+      continue;
+    }
     // A value nobody changed follows the mode (the output folder is named after it).
-    if (w.name in defaults.source && sameValue(w.value, defaults.source[w.name])) continue;
-    if (Array.isArray(into.values) && !into.values.includes(w.value)) continue;
+    if (atDefault && !media) continue;
+    if (!media && Array.isArray(into.values) && !into.values.includes(w.value)) {
+      dropped.push({ name: w.name, value: w.value, reason: "not offered" });
+      continue;
+    }
     values.set(name, w.value);
   }
-  return values;
+  return { values, dropped };
 }
 
 export function planModeSwitch({ source, target, defaults = { source: {}, target: {} }, media }) {
   const rename = renamer(media.source, media.target);
-  const plan = { values: carriedValues(source, target, defaults, rename), links: [], outputs: [],
-    dropped: [], moved: [] };
+  const mediaNames = new Set(media.source.map((m) => m.name));
+  const carried = carriedValues(source, target, defaults, rename, mediaNames);
+  const plan = { values: carried.values, droppedValues: carried.dropped, links: [], outputs: [], dropped: [], moved: [] };
   for (const input of source.inputs) {
     if (input.link === null || input.link === undefined) continue;
     const name = rename(input.name);
@@ -93,7 +109,10 @@ export function planModeSwitch({ source, target, defaults = { source: {}, target
   return plan;
 }
 
-// The toast after a switch: a dropped link is a warning, since the graph lost a connection.
+const shown = (v) => (typeof v === "number" ? String(Math.round(v * 1000) / 1000) : typeof v === "string" && v.length > 40
+  ? `${v.slice(0, 37)}…` : String(v));
+
+// The toast after a switch: anything lost (a link or a setting) is a warning and is named.
 export function switchMessage(plan, fromTitle, toTitle) {
   const lines = [`From ${fromTitle}.`];
   if (plan.moved.length) {
@@ -102,8 +121,17 @@ export function switchMessage(plan, fromTitle, toTitle) {
   if (plan.dropped.length) {
     const names = plan.dropped.map((d) => `${d.name} (${d.type})`).join(", ");
     lines.push(`${toTitle} has no input for ${names}: ${plan.dropped.length > 1 ? "those links were" : "that link was"} removed.`);
-  } else {
-    lines.push("Settings and links kept.");
   }
-  return { severity: plan.dropped.length ? "warn" : "success", summary: `Switched to ${toTitle}`, detail: lines.join(" ") };
+  const values = plan.droppedValues ?? [];
+  const unused = values.filter((d) => !d.reason);
+  const refused = values.filter((d) => d.reason);
+  if (unused.length) {
+    lines.push(`Not used by ${toTitle}: ${unused.map((d) => `${d.name} = ${shown(d.value)}`).join(", ")}.`);
+  }
+  if (refused.length) {
+    lines.push(`Not offered by ${toTitle}, left at its default: ${refused.map((d) => `${d.name} = ${shown(d.value)}`).join(", ")}.`);
+  }
+  const lost = plan.dropped.length + values.length;
+  if (!lost) lines.push("Settings and links kept.");
+  return { severity: lost ? "warn" : "success", summary: `Switched to ${toTitle}`, detail: lines.join(" ") };
 }

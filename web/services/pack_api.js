@@ -35,6 +35,9 @@ export function packApi(api) {
     modes: () => get("/ltx23_aio/modes", "modes"),
     status: (set) => get(`/ltx23_aio/models/status?set=${encodeURIComponent(set)}`, "model status"),
     download: (body) => post("/ltx23_aio/models/download", body, "download"),
+    // 200 {"cancelled": [names]}; the websocket event then carries state "cancelled".
+    cancel: (file) => post("/ltx23_aio/models/cancel", { file }, "cancel"),
+    downloads: () => get("/ltx23_aio/models/downloads", "downloads"),
     expand: (body) => post("/ltx23_aio/expand", body, "editable nodes"),
     template: (pack, name) => get(templatePath(pack, name), `example ${name}`),
     // Through ComfyUI's own upload: it keeps one copy of identical files and renames a different

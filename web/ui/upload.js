@@ -1,7 +1,10 @@
-// An "upload …" button under an AIO node's media widgets: pick a file, put it into ComfyUI's input
-// folder (its own /upload/image route, which takes any media), and choose it in the widget.
+// Under an AIO node's other widgets, per medium: an "upload …" button (pick a file, put it into
+// ComfyUI's input folder through its own /upload/image route, which takes any media, and choose
+// it in the widget) and a preview of the chosen file. They are added last and are not saved, so
+// the saved widget values keep their order.
 
 import { mediaWidgets } from "../lib/uploads.js";
+import { addMediaPreview, watchMediaCombo } from "./media_preview.js";
 
 function pickFile(accept) {
   return new Promise((resolve) => {
@@ -18,10 +21,12 @@ function pickFile(accept) {
   });
 }
 
-export function addUploadButtons(node, nodeData, pack, notify) {
+export function addMediaControls(node, nodeData, pack, notify, apiURL) {
+  const updates = [];
   for (const media of mediaWidgets(nodeData)) {
     const combo = node.widgets?.find((w) => w.name === media.name);
     if (!combo) continue;
+    // Only on the classic canvas: the Nodes 2.0 view draws its own upload control in the chooser.
     const button = node.addWidget("button", media.label, null, async () => {
       const file = await pickFile(media.accept);
       if (!file) return;
@@ -35,8 +40,21 @@ export function addUploadButtons(node, nodeData, pack, notify) {
       } catch (e) {
         notify({ severity: "error", summary: `Upload of ${file.name} failed`, detail: e.message, life: 8000 });
       }
-    });
-    // Not a setting: kept out of the saved workflow's widget values (it is last, so it shifts none).
+    }, { serialize: false, canvasOnly: true });
     button.serialize = false;
+    const preview = addMediaPreview(node, media, combo, apiURL);
+    watchMediaCombo(combo, preview.update);
+    updates.push(preview.update);
   }
+  if (!updates.length) return;
+  // Values also change without the chooser's callback (a workflow loaded, undo, a mode switch):
+  // the classic canvas draws every frame, and loadedGraphNode calls this after a load.
+  node.ltx23aioRefreshMedia = () => updates.forEach((update) => update());
+  const draw = node.onDrawForeground;
+  node.onDrawForeground = function (...args) {
+    node.ltx23aioRefreshMedia();
+    return draw?.apply(this, args);
+  };
+  const size = node.computeSize?.();
+  if (size) node.setSize?.([Math.max(node.size[0], size[0]), Math.max(node.size[1], size[1])]);
 }

@@ -120,6 +120,43 @@ const describeGraph = (page) => page.evaluate(() => {
   };
 });
 
+// The sidebar's model-set picker as the page shows it.
+const picker = (page) => page.evaluate(() => {
+  const select = document.querySelector(".ltx23aio-setpicker select");
+  return {
+    label: document.querySelector(".ltx23aio-setpicker-row label")?.textContent,
+    value: select?.value,
+    auto: document.querySelector(".ltx23aio-auto")?.textContent ?? null,
+    broken: [...document.querySelectorAll(".ltx23aio-setpicker option:disabled")].map((o) => ({ label: o.textContent, title: o.title })),
+    brokenNote: document.querySelector(".ltx23aio-broken")?.textContent ?? null,
+  };
+});
+
+// Clicks an AIO node's own upload button where the canvas drew it, as a person would, and gives
+// the file chooser the file; waits until the widget names it.
+async function uploadThroughButton(page, buttonName, widgetName, file) {
+  const at = await page.evaluate((b) => {
+    const app = window.comfyAPI.app.app;
+    const node = window.ltx23aioPlaced;
+    const button = node.widgets.find((w) => w.name === b);
+    const rect = app.canvas.canvas.getBoundingClientRect();
+    const [x, y] = app.canvas.ds.convertOffsetToCanvas([node.pos[0] + node.size[0] / 2,
+      node.pos[1] + button.y + LiteGraph.NODE_WIDGET_HEIGHT / 2]);
+    return { x: rect.left + x, y: rect.top + y };
+  }, buttonName);
+  const chosen = page.waitForEvent("filechooser", { timeout: WAIT });
+  await page.waitForTimeout(500);
+  await page.mouse.click(at.x, at.y);
+  await (await chosen).setFiles(file);
+  await page.waitForFunction(([w, n]) => window.ltx23aioPlaced.widgets.find((x) => x.name === w).value === n,
+    [widgetName, path.basename(file)], { timeout: WAIT });
+}
+
+const undo = async (page) => {
+  await page.evaluate(() => window.comfyAPI.app.app.extensionManager.command.execute("Comfy.Undo"));
+  await page.waitForTimeout(400);
+};
+
 const steps = {
   async open(page) {
     await openSidebar(page);
@@ -131,27 +168,173 @@ const steps = {
     }));
   },
 
+  // Six mode buttons in a row, nothing selected by the user in between: six nodes, placed apart
+  // (the first at the view's centre), each selected as it is added.
   async add(page) {
     await freshCanvas(page);
     await openSidebar(page);
     const added = [];
     for (const id of await page.$$eval(".ltx23aio-mode", (bs) => bs.map((b) => b.dataset.mode))) {
-      await page.evaluate(() => window.comfyAPI.app.app.canvas.deselectAll());
       await page.click(`.ltx23aio-mode[data-mode="${id}"]`);
       added.push(await page.evaluate(() => {
         const app = window.comfyAPI.app.app;
         const node = app.graph.nodes.at(-1);
         const rect = app.canvas.canvas.getBoundingClientRect();
         const [x, y] = app.canvas.ds.convertOffsetToCanvas([node.pos[0] + node.size[0] / 2, node.pos[1] + node.size[1] / 2]);
-        return { type: node.type, selected: app.canvas.selectedItems.has(node),
+        return { type: node.type, selected: app.canvas.selectedItems.has(node), box: [...node.pos, ...node.size],
           offCentre: [x - rect.width / 2, y - rect.height / 2] };
       }));
     }
-    // Side by side for the picture: they were all added at the same spot.
-    await page.evaluate(() => window.comfyAPI.app.app.graph.nodes.forEach((n, i) => { n.pos = [(i % 3) * 460, Math.floor(i / 3) * 620]; }));
+    const hint = await page.textContent(".ltx23aio-hint");
     await fitView(page);
     await shot(page, "02-add-every-mode.png");
-    return { added, count: await page.evaluate(() => window.comfyAPI.app.app.graph.nodes.length) };
+    return { added, hint, count: await page.evaluate(() => window.comfyAPI.app.app.graph.nodes.length) };
+  },
+
+  // The panel at each size and theme: nothing overflows, the title stays while it scrolls.
+  async layout(page) {
+    const results = [];
+    // The element that scrolls the panel: the tab's root or the container ComfyUI puts it in.
+    await page.evaluate(() => {
+      window.scroller = () => {
+        for (let e = document.querySelector(".ltx23aio"); e; e = e.parentElement) {
+          if (/(auto|scroll)/.test(getComputedStyle(e).overflowY) && e.scrollHeight > e.clientHeight) return e;
+        }
+        return document.querySelector(".ltx23aio");
+      };
+    });
+    await freshCanvas(page);
+    await openSidebar(page);
+    await openSection(page, "t2v");
+    await openSection(page, "style");
+    for (const [width, height] of [[1280, 720], [1600, 1000]]) {
+      for (const theme of ["dark", "light"]) {
+        await page.setViewportSize({ width, height });
+        await page.evaluate((t) => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.ColorPalette", t), theme);
+        await page.waitForTimeout(600);
+        await page.evaluate(() => { scroller().scrollTop = 0; });
+        await shot(page, `20-layout-${width}x${height}-${theme}.png`);
+        await page.evaluate(() => { scroller().scrollTop = 400; });
+        await page.waitForTimeout(200);
+        await shot(page, `21-layout-${width}x${height}-${theme}-scrolled.png`);
+        results.push(await page.evaluate(([w, h, t]) => {
+          const root = document.querySelector(".ltx23aio");
+          const box = root.getBoundingClientRect();
+          const right = (sel) => Math.max(...[...root.querySelectorAll(sel)].map((e) => e.getBoundingClientRect().right));
+          const title = root.querySelector(".ltx23aio-title").getBoundingClientRect();
+          const badge = root.querySelector(".ltx23aio-badge");
+          return { size: `${w}x${h}`, theme: t, darkBody: document.body.classList.contains("dark-theme"),
+            overflowX: root.scrollWidth - root.clientWidth, refreshRight: right(".ltx23aio-refresh") - box.right,
+            widest: right(".ltx23aio *") - box.right, scrolled: scroller().scrollTop,
+            titleTop: Math.round(title.top - Math.max(box.top, scroller().getBoundingClientRect().top)),
+            badge: badge && { fg: getComputedStyle(badge).color, bg: getComputedStyle(badge).backgroundColor },
+            namesWithBreaks: [...root.querySelectorAll(".ltx23aio-file-name")].every((n) => n.querySelector("wbr") || !/[-_.]/.test(n.textContent)) };
+        }, [width, height, theme]));
+      }
+    }
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.ColorPalette", "dark"));
+    await page.evaluate(() => { scroller().scrollTop = 0; });
+    await page.setViewportSize({ width: 1400, height: 900 });
+    return results;
+  },
+
+  // Help pages: the frontend's first request (docs/<NodeId>/<locale>.md) is answered.
+  async help(page) {
+    const missing = [];
+    const onResponse = (r) => { if (r.url().includes("/docs/") && r.status() >= 400) missing.push(`${r.status()} ${r.url()}`); };
+    page.on("response", onResponse);
+    const statuses = await page.evaluate(async ({ pack, ids }) => {
+      const out = {};
+      for (const id of ids) out[id] = (await fetch(`/extensions/${pack}/docs/${id}/en.md`)).status;
+      return out;
+    }, { pack: catalog.pack, ids: catalog.modes.map((m) => m.node_id) });
+    // And as a user opens one: the node library's help for a node.
+    await freshCanvas(page);
+    await placeNode(page, "LTX23AIO_ImageToVideo");
+    await page.evaluate(() => window.comfyAPI.app.app.canvas.selectNode(window.ltx23aioPlaced));
+    const info = page.locator(".selection-toolbox button").nth(1);
+    if (await info.isVisible().catch(() => false)) {
+      await info.click();
+      await page.waitForTimeout(1500);
+      await shot(page, "22-help-page.png");
+      await page.keyboard.press("Escape");
+    }
+    page.off("response", onResponse);
+    return { statuses, missing };
+  },
+
+  // "Open example workflow" twice: the second goes back to the tab the first opened.
+  async exampletab(page) {
+    await dismissOverlays(page);
+    await openSidebar(page);
+    await openSection(page, "t2v");
+    const count = () => page.evaluate(() => window.comfyAPI.app.app.extensionManager.workflow.openWorkflows
+      .filter((w) => w.filename === "LTX2.3 AIO - Text to Video").length);
+    await page.click('.ltx23aio-mode-section[data-mode="t2v"] [data-action="example"]');
+    await page.waitForFunction(() => window.comfyAPI.app.app.graph.nodes.some((n) => n.type === "LTX23AIO_TextToVideo"), null, { timeout: WAIT });
+    await dismissOverlays(page);
+    const first = await count();
+    // Change it, go to another tab, and open the example again: its tab, with the change.
+    await page.waitForTimeout(500);
+    await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      app.graph.nodes.find((n) => n.type === "LTX23AIO_TextToVideo").widgets.find((w) => w.name === "prompt").value = "changed here";
+      // What ComfyUI does after an edit (on the key or pointer release that made it).
+      app.extensionManager.workflow.activeWorkflow.changeTracker.captureCanvasState();
+    });
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.command.execute("Comfy.NewBlankWorkflow"));
+    await page.waitForTimeout(800);
+    await openSidebar(page);
+    await openSection(page, "t2v");
+    await page.click('.ltx23aio-mode-section[data-mode="t2v"] [data-action="example"]');
+    await page.waitForFunction(() => window.comfyAPI.app.app.graph.nodes.some((n) => n.type === "LTX23AIO_TextToVideo"), null, { timeout: WAIT });
+    await page.waitForTimeout(500);
+    await dismissOverlays(page);
+    const again = await count();
+    const prompt = await page.evaluate(() => window.comfyAPI.app.app.graph.nodes.find((n) => n.type === "LTX23AIO_TextToVideo")
+      .widgets.find((w) => w.name === "prompt").value);
+    await shot(page, "23-example-tab-reused.png");
+    return { first, again, prompt, active: await page.evaluate(() => window.comfyAPI.app.app.extensionManager.workflow.activeWorkflow?.filename) };
+  },
+
+  // One truth about model sets: the picker shows and sets what the selected (or next) node uses.
+  async modelset(page) {
+    await freshCanvas(page);
+    await openSidebar(page);
+    await page.waitForSelector(`.ltx23aio-setpicker option[value="tiny"]`, { state: "attached", timeout: WAIT });
+    const fresh = await picker(page);
+    await shot(page, "01b-modelset-new-nodes.png");
+    const select = page.locator(".ltx23aio-setpicker select");
+    await select.selectOption("tiny");
+    await page.click('.ltx23aio-mode[data-mode="i2v"]');
+    const modelsOf = () => page.evaluate(() => window.comfyAPI.app.app.graph.nodes.map((n) => n.widgets.find((w) => w.name === "models").value));
+    const added = await modelsOf();
+    await page.hover(".ltx23aio");
+    const selected = await picker(page);
+    await select.selectOption("hub-tiny");
+    await page.waitForTimeout(300);
+    const chosen = { node: await modelsOf(), picker: await picker(page) };
+    await shot(page, "01c-modelset-selected-node.png");
+    await undo(page);
+    const undone = await modelsOf();
+    // Changed on the node itself: the picker follows once the pointer comes back to the sidebar.
+    await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      const node = app.graph.nodes[0];
+      node.widgets.find((w) => w.name === "models").value = "auto";
+      app.canvas.deselectAll();
+      app.canvas.selectNode(node);
+    });
+    await page.hover(".ltx23aio-hint");
+    await page.waitForFunction(() => document.querySelector(".ltx23aio-auto"), null, { timeout: WAIT });
+    const onAuto = { ...(await picker(page)), nodeShows: await page.evaluate(() =>
+      window.comfyAPI.app.app.graph.nodes[0].widgets.find((w) => w.name === "models")._displayValue) };
+    await shot(page, "01d-modelset-auto.png");
+    // Back to auto for new nodes, as the later steps expect.
+    await page.evaluate(() => window.comfyAPI.app.app.canvas.deselectAll());
+    await page.hover(".ltx23aio-hint");
+    await select.selectOption("auto");
+    return { fresh, added, selected, chosen, undone, onAuto };
   },
 
   async switch(page) {
@@ -194,6 +377,197 @@ const steps = {
     const t2v = { ...(await describeGraph(page)), toasts: await toasts(page) };
     await shot(page, "05-switch-to-t2v.png");
     return { hint, lipsync, t2v };
+  },
+
+  // An uploaded image survives i2v → keyframe (as first_image); the node keeps its id, place,
+  // size and pinned state; what has no place is named; undo gives back exactly the graph before.
+  async switchkeep(page) {
+    await freshCanvas(page);
+    await closeSidebar(page);
+    await placeNode(page, "LTX23AIO_ImageToVideo");
+    await uploadThroughButton(page, "upload image…", "image", config.uploadImage);
+    const graphNow = () => page.evaluate(() => {
+      const g = window.comfyAPI.app.app.graph.serialize();
+      return { nodes: g.nodes.map(({ id, type, pos, size, flags, widgets_values: values, inputs, outputs }) => ({ id, type, pos, size, flags, values,
+        inputs: inputs?.map((i) => [i.name, i.link]), outputs: outputs?.map((o) => [o.name, o.links]) })), links: g.links };
+    });
+    await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      const node = window.ltx23aioPlaced;
+      const seed = LiteGraph.createNode("PrimitiveInt");
+      seed.pos = [node.pos[0] - 300, node.pos[1]];
+      app.graph.add(seed);
+      seed.connect(0, node, node.findInputSlot("seed"));
+      node.widgets.find((w) => w.name === "image_strength").value = 0.55;
+      node.widgets.find((w) => w.name === "prompt").value = "the wind moves her hair";
+      node.size = [520, node.size[1] + 120];
+      node.pin(true);
+      app.canvas.deselectAll();
+      app.canvas.selectNode(node);
+      app.canvas.emitBeforeChange();
+      app.canvas.emitAfterChange();
+    });
+    await page.waitForTimeout(300);
+    const before = await graphNow();
+    await openSidebar(page);
+    await page.hover(".ltx23aio-hint");
+    await page.click('.ltx23aio-mode[data-mode="keyframe"]');
+    await page.waitForTimeout(400);
+    const after = await graphNow();
+    const keyToasts = await toasts(page);
+    await fitView(page);
+    await shot(page, "05b-switch-upload-kept.png");
+    await undo(page);
+    const undone = await graphNow();
+    await dismissOverlays(page);
+    // Collapsed, and on to a mode without images: the image and the strength are named as dropped.
+    await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      const node = app.graph.nodes.find((n) => n.type === "LTX23AIO_ImageToVideo");
+      node.collapse(true);
+      app.canvas.deselectAll();
+      app.canvas.selectNode(node);
+    });
+    await page.hover(".ltx23aio-hint");
+    await page.click('.ltx23aio-mode[data-mode="t2v"]');
+    await page.waitForTimeout(400);
+    const collapsed = await graphNow();
+    const t2vToasts = await toasts(page);
+    await shot(page, "05c-switch-collapsed-to-t2v.png");
+    return { before, after, undone, collapsed, keyToasts, t2vToasts };
+  },
+
+  // Media like core's loaders: a preview per medium for the chosen or uploaded file, one upload
+  // control per medium in the classic and the Nodes 2.0 view, an empty chooser that reads empty.
+  async media(page) {
+    const previews = (selector) => page.evaluate((sel) => [...document.querySelectorAll(sel)].map((box) => {
+      const m = box.querySelector("img, audio, video");
+      const r = box.getBoundingClientRect();
+      return { media: box.dataset.media, value: box.dataset.value, tag: m?.tagName.toLowerCase(), hidden: m?.hidden,
+        loaded: m ? (m.tagName === "IMG" ? m.complete && m.naturalWidth > 0 : m.readyState >= 1) : false,
+        videoWidth: m?.videoWidth ?? null, visible: r.width > 20 && r.height > 20,
+        empty: box.querySelector(".ltx23aio-preview-empty")?.hidden === false ? box.querySelector(".ltx23aio-preview-empty").textContent : null };
+    }), selector);
+    const waitLoaded = (count) => page.waitForFunction((n) => {
+      const ms = [...document.querySelectorAll(".ltx23aio-preview")].map((b) => b.querySelector("img, audio, video")).filter((m) => !m.hidden);
+      return ms.length >= n && ms.every((m) => (m.tagName === "IMG" ? m.complete && m.naturalWidth > 0 : m.readyState >= 1));
+    }, count, { timeout: WAIT }).catch(() => null);
+    const out = {};
+    await freshCanvas(page);
+    await closeSidebar(page);
+    // Lipsync: image picked in the list, audio uploaded through the node's button.
+    await placeNode(page, "LTX23AIO_Lipsync");
+    await page.evaluate(() => {
+      const w = window.ltx23aioPlaced.widgets.find((x) => x.name === "image");
+      w.value = "portrait.png";
+      w.callback?.(w.value);
+    });
+    await uploadThroughButton(page, "upload audio…", "audio", config.uploadFile);
+    await waitLoaded(2);
+    out.lipsync = { previews: await previews(".ltx23aio-preview"),
+      buttons: await page.evaluate(() => window.ltx23aioPlaced.widgets.filter((w) => w.type === "button").map((w) => w.name)) };
+    await fitView(page);
+    await shot(page, "30-media-lipsync.png");
+    // Style transfer: the source video with its sound, and the style image.
+    await freshCanvas(page);
+    await placeNode(page, "LTX23AIO_StyleTransfer");
+    await page.evaluate(() => {
+      for (const [name, value] of [["video", "source.mp4"], ["style_image", "first.png"]]) {
+        const w = window.ltx23aioPlaced.widgets.find((x) => x.name === name);
+        w.value = value;
+      }
+      // Set without the chooser (as a loaded workflow does): the preview follows on the next frame.
+      window.comfyAPI.app.app.canvas.setDirty(true, true);
+    });
+    await page.waitForTimeout(300);
+    await waitLoaded(2);
+    out.style = { previews: await previews(".ltx23aio-preview") };
+    await fitView(page);
+    await shot(page, "31-media-style.png");
+    // First/Last frame: both images shown; then one emptied, as on an empty input folder.
+    await freshCanvas(page);
+    await placeNode(page, "LTX23AIO_FirstLastFrameToVideo");
+    await page.evaluate(() => {
+      const node = window.ltx23aioPlaced;
+      node.widgets.find((x) => x.name === "first_image").value = "first.png";
+      node.widgets.find((x) => x.name === "last_image").value = undefined;
+      window.comfyAPI.app.app.canvas.setDirty(true, true);
+    });
+    await page.waitForTimeout(400);
+    await waitLoaded(1);
+    out.keyframe = { previews: await previews(".ltx23aio-preview"),
+      shown: await page.evaluate(() => window.ltx23aioPlaced.widgets.find((x) => x.name === "last_image")._displayValue) };
+    await page.evaluate(() => { window.ltx23aioPlaced.widgets.find((x) => x.name === "last_image").value = null; });
+    out.keyframe.shownNull = await page.evaluate(() => window.ltx23aioPlaced.widgets.find((x) => x.name === "last_image")._displayValue);
+    await fitView(page);
+    await shot(page, "32-media-keyframe-empty.png");
+    // The Nodes 2.0 view: ComfyUI's own upload control in each chooser, no second button; previews stay.
+    await freshCanvas(page);
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.VueNodes.Enabled", true));
+    await page.waitForTimeout(800);
+    await placeNode(page, "LTX23AIO_Lipsync");
+    await page.evaluate(() => {
+      const node = window.ltx23aioPlaced;
+      node.widgets.find((x) => x.name === "image").value = "portrait.png";
+      node.widgets.find((x) => x.name === "audio").value = "speech.wav";
+      node.ltx23aioRefreshMedia?.();
+    });
+    await page.waitForTimeout(1500);
+    await waitLoaded(2);
+    out.vue = await page.evaluate((id) => {
+      const el = document.querySelector(`[data-node-id="${id}"]`);
+      return { found: Boolean(el), packButtons: el ? [...el.querySelectorAll("button")].filter((b) => /upload .*…/.test(b.textContent)).length : null,
+        text: el?.innerText.slice(0, 400) ?? null };
+    }, await page.evaluate(() => String(window.ltx23aioPlaced.id)));
+    out.vue.previews = await previews(".ltx23aio-preview");
+    await fitView(page);
+    await shot(page, "33-media-nodes2.png");
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.VueNodes.Enabled", false));
+    await page.waitForTimeout(800);
+    return out;
+  },
+
+  // The Nodes 2.0 view: a switch keeps the node (id, values) and undo restores it.
+  async vue(page) {
+    await freshCanvas(page);
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.VueNodes.Enabled", true));
+    await page.waitForTimeout(800);
+    await placeNode(page, "LTX23AIO_ImageToVideo");
+    const graphNow = () => page.evaluate(() => {
+      const g = window.comfyAPI.app.app.graph.serialize();
+      return g.nodes.map(({ id, type, pos, widgets_values: values }) => ({ id, type, pos, values }));
+    });
+    await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      const node = window.ltx23aioPlaced;
+      node.widgets.find((w) => w.name === "image").value = "portrait.png";
+      node.widgets.find((w) => w.name === "prompt").value = "waves roll in";
+      app.canvas.deselectAll();
+      app.canvas.selectNode(node);
+      app.extensionManager.workflow.activeWorkflow.changeTracker.captureCanvasState();
+    });
+    await page.waitForTimeout(500);
+    const before = await graphNow();
+    await openSidebar(page);
+    await page.hover(".ltx23aio-hint");
+    await page.click('.ltx23aio-mode[data-mode="keyframe"]');
+    await page.waitForTimeout(1000);
+    const after = await graphNow();
+    const id = after[0]?.id;
+    const dom = await page.evaluate((i) => {
+      const el = document.querySelector(`[data-node-id="${i}"]`);
+      return { found: Boolean(el), text: el?.innerText.slice(0, 300) ?? null,
+        previews: el ? [...el.querySelectorAll(".ltx23aio-preview")].map((p) => p.dataset.media) : [] };
+    }, String(id));
+    await closeSidebar(page);
+    await fitView(page);
+    await shot(page, "34-nodes2-switched.png");
+    await undo(page);
+    await page.waitForTimeout(800);
+    const undone = await graphNow();
+    await page.evaluate(() => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.VueNodes.Enabled", false));
+    await page.waitForTimeout(800);
+    return { before, after, dom, undone };
   },
 
   async menu(page) {
@@ -260,6 +634,39 @@ const steps = {
     return { before, stored };
   },
 
+  // A download the hub refuses: the failure stays in the sidebar, with the reason and a retry,
+  // after the toast has gone, until dismissed.
+  async failure(page) {
+    await freshCanvas(page);
+    await openSidebar(page);
+    const select = page.locator(".ltx23aio-setpicker select");
+    await page.waitForSelector(`.ltx23aio-setpicker option[value="hub-bad"]`, { state: "attached", timeout: WAIT });
+    await select.selectOption("hub-bad");
+    await openSection(page, "t2v");
+    const button = page.locator('.ltx23aio-mode-section[data-mode="t2v"] [data-action="download"]');
+    await page.locator('.ltx23aio-mode-section[data-mode="t2v"] .ltx23aio-set', { hasText: "refused" }).waitFor({ timeout: WAIT });
+    await button.click();
+    await page.waitForSelector(".ltx23aio-failure", { timeout: 60_000 });
+    const failures = () => page.evaluate(() => {
+      const items = [...document.querySelectorAll(".ltx23aio-failure")];
+      return { count: items.length, files: items.map((f) => f.dataset.file),
+        reasons: items.map((f) => f.querySelector(".ltx23aio-failure-reason").textContent) };
+    });
+    const first = await failures();
+    await shot(page, "08a-download-failed.png");
+    await page.waitForTimeout(11_000);  // the error toast lives 10 s
+    const later = await failures();
+    await shot(page, "08b-download-failed-later.png");
+    await page.click(".ltx23aio-failure [data-action=retry]");
+    await page.waitForTimeout(3000);
+    await page.waitForSelector(".ltx23aio-failure", { timeout: 60_000 });
+    const retried = await failures();
+    await page.click(".ltx23aio-failure [data-action=dismiss]");
+    const dismissed = await failures();
+    await select.selectOption("auto");
+    return { first, later, retried, dismissed };
+  },
+
   async download(page) {
     await freshCanvas(page);
     await openSidebar(page);
@@ -273,6 +680,7 @@ const steps = {
     const button = page.locator(`.ltx23aio-mode-section[data-mode="${mode}"] [data-action="download"]`);
     await button.waitFor({ timeout: WAIT });
     const before = await page.textContent(`.ltx23aio-mode-section[data-mode="${mode}"] .ltx23aio-badge`);
+    const totals = await page.textContent(".ltx23aio-totals");
     await page.evaluate(() => {
       window.ltx23aioEvents = [];
       window.comfyAPI.api.api.addEventListener("ltx23_aio.download", (e) => window.ltx23aioEvents.push(e.detail));
@@ -286,7 +694,8 @@ const steps = {
       const now = await page.evaluate((m) => ({
         badge: document.querySelector(`.ltx23aio-mode-section[data-mode="${m}"] .ltx23aio-badge`)?.textContent,
         files: [...document.querySelectorAll(`.ltx23aio-mode-section[data-mode="${m}"] .ltx23aio-file`)]
-          .map((f) => ({ name: f.dataset.file, state: f.dataset.state, percent: f.querySelector("progress")?.dataset.percent ?? null })),
+          .map((f) => ({ name: f.dataset.file, state: f.dataset.state, percent: f.querySelector("progress")?.dataset.percent ?? null,
+            cancel: Boolean(f.querySelector("[data-action=cancel]")) })),
       }), mode);
       if (JSON.stringify(now) !== JSON.stringify(seen.at(-1))) seen.push(now);
       if (!midShot && now.files.some((f) => f.state === "downloading" && Number(f.percent) > 0 && Number(f.percent) < 100)) {
@@ -304,7 +713,7 @@ const steps = {
     page.on("request", count);
     await page.waitForTimeout(2000);
     page.off("request", count);
-    return { before, seen, events: await page.evaluate(() => window.ltx23aioEvents), statusReadsWhenIdle: statusReads };
+    return { before, totals, seen, events: await page.evaluate(() => window.ltx23aioEvents), statusReadsWhenIdle: statusReads };
   },
 
   async templates(page) {
@@ -342,6 +751,8 @@ const steps = {
     await shot(page, "11-templates.png");
     await page.locator("[role=dialog] h3", { hasText: "LTX2.3 AIO - Lipsync" }).click();
     await page.waitForFunction(() => window.comfyAPI.app.app.graph.nodes.some((n) => n.type === "LTX23AIO_Lipsync"), null, { timeout: WAIT });
+    const messages = page.locator("[data-testid=error-overlay-messages]");
+    const missingModels = await messages.waitFor({ timeout: 8000 }).then(() => messages.innerText(), () => "");
     await page.waitForTimeout(1000);
     await shot(page, "12-template-opened.png");
     const inputs = await page.evaluate(async () => {
@@ -349,7 +760,7 @@ const steps = {
       const optional = info.LTX23AIO_Lipsync.input.optional;
       return { image: optional.image[1].options, audio: optional.audio[1].options };
     });
-    return { ...listed, opened: await describeGraph(page), inputFolder: inputs };
+    return { ...listed, missingModels, opened: await describeGraph(page), inputFolder: inputs };
   },
 
   async examples(page) {
@@ -358,6 +769,9 @@ const steps = {
       await dismissOverlays(page);
       await openSidebar(page);
       await openSection(page, id);
+      // Open already (from the Templates browser or an earlier step): the sidebar goes back to that tab.
+      const reused = await page.evaluate((name) => window.comfyAPI.app.app.extensionManager.workflow.openWorkflows
+        .some((w) => w.filename === name), catalog.modes.find((m) => m.id === id).example);
       await page.click(`.ltx23aio-mode-section[data-mode="${id}"] [data-action="example"]`);
       await page.waitForFunction((t) => window.comfyAPI.app.app.graph.nodes.some((n) => n.type === t), nodeId, { timeout: WAIT });
       // ComfyUI's own check of the workflow's model list (the fp8 files are not on this server).
@@ -377,7 +791,7 @@ const steps = {
       }, id, { timeout: RUN_WAIT, polling: 250 }).then((h) => h.jsonValue());
       await fitView(page);
       await shot(page, `13-example-${id}.png`);
-      results[id] = { missingModels, loaded, video };
+      results[id] = { missingModels, loaded, video, reused };
     }
     return results;
   },
@@ -413,6 +827,7 @@ try {
   await ready(page);
   catalog = await page.evaluate(async () => (await window.comfyAPI.api.api.fetchApi("/ltx23_aio/modes")).json());
   for (const [name, step] of Object.entries(steps)) {
+    if (config.only?.length && !config.only.includes(name)) continue;
     try {
       report.steps[name] = await step(page);
     } catch (e) {

@@ -1,0 +1,55 @@
+"""Progress by stage on the AIO node: its text names the stage, its bar covers the whole run."""
+from __future__ import annotations
+
+from harness import flush_cache
+from test_t2v import t2v
+
+# In the order they run; ComfyUI may decode the audio before or after the video.
+STAGES = ["load models", "encode prompt", "stage 1 · step", "upscale", "stage 2 · ", ("decode video", "decode audio"),
+          "save"]
+
+
+def shown_bar(result, node: str = "10") -> list[float]:
+    """The AIO node's bar after each progress_state message, merged as the frontend merges the
+    entries displayed on one node: the lowest share among those running."""
+    bars = []
+    for e in result.events:
+        if e["type"] != "progress_state":
+            continue
+        running = [n["value"] / n["max"] for n in e["data"]["nodes"].values()
+                   if n.get("display_node_id") == node and n["state"] == "running" and n["max"]]
+        if running:
+            bars.append(min(running))
+    return bars
+
+
+def test_the_node_names_each_stage_in_order_and_ends_on_the_summary(server):
+    flush_cache(server)
+    result = server.run(t2v(seed=81))
+    assert result.status == "success", result.error
+    texts = [text for node, text in result.node_texts if node == "10"]
+    firsts = [next(i for i, t in enumerate(texts) if t.startswith(stage)) for stage in STAGES]
+    assert firsts == sorted(firsts), texts
+    assert any(t.startswith("decode video") for t in texts) and any(t.startswith("decode audio") for t in texts)
+    assert "stage 1 · step 8/8" in [t.split("\n")[0] for t in texts]
+    assert texts[-1].startswith("Text → Video · Fast · model set tiny")
+
+
+def test_the_bar_covers_the_whole_run_and_never_restarts(server):
+    flush_cache(server)
+    result = server.run(t2v(seed=82))
+    assert result.status == "success", result.error
+    bar = shown_bar(result)
+    assert len(bar) > 10
+    assert bar == sorted(bar), bar
+    assert bar[-1] > 0.9
+
+
+def test_a_failed_run_replaces_the_nodes_text_with_the_failure(server):
+    prompt = t2v()
+    prompt["1"] = {"class_type": "PrimitiveInt", "inputs": {"value": 8}}
+    prompt["10"]["inputs"]["width"] = ["1", 0]  # wired: checked when it runs
+    result = server.run(prompt)
+    assert result.status == "error"
+    assert [t for n, t in result.node_texts if n == "10"][-1] == \
+        "failed: width 8 is out of range: use 64–4096 pixels."
