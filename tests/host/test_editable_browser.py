@@ -1,7 +1,7 @@
 """"Open as editable nodes" in a real browser (Debian's Chromium, playwright-core, browser/editable.mjs)
 against a real ComfyUI with the tiny models: for each mode an AIO node, some of its inputs wired,
-is queued, opened as editable nodes from its right-click menu or the sidebar, queued again as the
-subgraph of core nodes, and undone with Ctrl+Z.
+is queued, opened as editable nodes from its right-click menu or the sidebar, undone with Ctrl+Z,
+opened again, and queued as the subgraph of core nodes.
 
 The server runs with --cache-none, so the subgraph's run computes every node again: equal frames
 and audio come from equal graphs, not from ComfyUI's cache. Screenshots go to
@@ -151,9 +151,9 @@ def test_undo_restores_the_aio_node_exactly(report, name):
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_redo_brings_the_editable_nodes_back(report, name):
+def test_the_restored_node_opens_again_into_the_same_subgraph(report, name):
     seen = case(report, name)
-    assert seen["redone"] == seen["editable"]
+    assert seen["reopened"] == seen["editable"]
 
 
 def test_a_width_known_only_at_run_time_is_refused_with_the_fix_and_nothing_changes(report):

@@ -165,12 +165,17 @@ async function runCase(page, c, n) {
   await page.waitForTimeout(500);
   const undone = await snapshot(page);
   await shot(page, `editable-${n}-${c.name}-4-undone.png`);
-  // Redo brings the subgraph back, rebuilt from its saved form as a reopened workflow would be;
-  // that is what runs.
-  await page.keyboard.press("Control+y");
+  // Opened again from the restored node (not Ctrl+Y: ComfyUI drops the redo history when the
+  // restored node's media previews load and resize it); this is the subgraph that runs.
+  await page.evaluate(() => {
+    window.ltx23aioCase = window.comfyAPI.app.app.rootGraph.nodes.find((n) => n.type?.startsWith("LTX23AIO_"));
+  });
+  await (c.via === "sidebar" ? await openViaSidebar(page) : await openViaMenu(page)).click();
   await page.waitForFunction(() => window.comfyAPI.app.app.rootGraph.nodes.some((n) => n.isSubgraphNode?.()), null, { timeout: WAIT });
   await page.waitForTimeout(500);
-  const redone = await describeEditable(page);
+  const reopened = await describeEditable(page);
+  if (c.via === "sidebar") await page.locator(".ltx23aio-tab-button").click();
+  await dismissOverlays(page);
   const editableRun = config.queue === false ? null : await queue(page);
   await dismissOverlays(page);
   // Inside the subgraph, for the picture: the core nodes in columns. Last: opening a subgraph the
@@ -198,7 +203,7 @@ async function runCase(page, c, n) {
     app.canvas.ds.offset = [40, 60];
   });
   await page.waitForTimeout(300);
-  return { aioRun, editableRun, before, control, undone, editable, redone, toasts };
+  return { aioRun, editableRun, before, control, undone, editable, reopened, toasts };
 }
 
 // A width known only when the graph runs (GetImageSize of a loaded image): the command refuses
