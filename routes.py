@@ -13,6 +13,11 @@ repeats them.
 ``pack`` is this pack's folder, under which ComfyUI serves the examples
 (``/api/workflow_templates/<pack>/<example>.json``) and their media
 (``…/<pack>/media/<name>``); ``shared`` are the settings every mode has.
+
+``POST /ltx23_aio/expand`` with ``{"mode", "values", "wired", "primitives"}`` answers the graph an
+AIO node runs for those values, for "Open as editable nodes" (see ``nodes/editable.py``): 200
+``{"graph", "outputs", "inputs", "params", "notes", ...}`` or 400 ``{"error": message}`` with the
+node's own message.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from typing import Any
 from .nodes.modes import MODES, SHARED_DEFAULTS, Mode
 
 ROUTE = "/ltx23_aio/modes"
+EXPAND_ROUTE = "/ltx23_aio/expand"
 PACK_DIR = Path(__file__).parent
 EXAMPLES_DIR = PACK_DIR / "example_workflows"
 # Below the examples folder, so ComfyUI serves the files without listing them as templates.
@@ -53,10 +59,37 @@ def modes_payload() -> dict[str, Any]:
     }
 
 
-def register(routes) -> None:
-    """Add the route to an aiohttp ``RouteTableDef`` (ComfyUI: ``PromptServer.instance.routes``)."""
+def register(routes, make_plan=None) -> None:
+    """Add the routes to an aiohttp ``RouteTableDef`` (ComfyUI: ``PromptServer.instance.routes``).
+    ``make_plan(mode, values)`` plans a run; by default in the running ComfyUI, as the node does."""
     from aiohttp import web
 
     @routes.get(ROUTE)
     async def modes(request: web.Request) -> web.Response:
         return web.json_response(modes_payload())
+
+    @routes.post(EXPAND_ROUTE)
+    async def expand(request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.json_response({"error": "the request body is not JSON"}, status=400)
+        return await expand_response(body, make_plan)
+
+
+async def expand_response(body, make_plan=None):
+    """Plan in a worker thread (it reads media headers and looks for model files)."""
+    import asyncio
+
+    from aiohttp import web
+
+    from .nodes.editable import EditableError, expand_request
+    from .nodes.plan import RunError
+
+    if make_plan is None:
+        from .nodes.host import make_plan  # ComfyUI's own environment, as the node plans
+    try:
+        answer = await asyncio.to_thread(expand_request, body, make_plan)
+    except (EditableError, RunError) as e:
+        return web.json_response({"error": str(e)}, status=400)
+    return web.json_response(answer)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -52,6 +52,9 @@ class Expansion:
     graph: dict[str, dict]  # node id -> {"class_type", "inputs"}
     outputs: tuple[list, ...]  # links for the super-node's outputs, in the mode's output order
     files: Mapping[str, ModelFile]  # role -> file, only the files this graph loads
+    # Where each run value lands: param -> ((node id, input, conversion or None), ...). The
+    # editable-nodes route links a wired value to exactly these inputs.
+    params: Mapping[str, tuple[tuple[str, str, str | None], ...]] = field(default_factory=dict)
 
     @property
     def class_types(self) -> set[str]:
@@ -148,9 +151,12 @@ class _Binder:
         self.model_set = model_set
         self.media = media
         self.files_of: dict[str, dict[str, ModelFile]] = {}  # node id -> role -> file
+        self.params_of: dict[str, list[tuple[str, str, str | None]]] = {}  # node id -> (param, input, as)
 
     def node(self, node_id: str, class_type: str, inputs: Mapping, where: str) -> dict:
         self.files_of[node_id] = {}
+        self.params_of[node_id] = [(v["param"], k, v.get("as")) for k, v in inputs.items()
+                                   if isinstance(v, dict) and "param" in v]
         self._node_id = node_id
         bound = {k: self.value(v, f"{where}.{k}") for k, v in inputs.items()}
         return {"class_type": class_type, "inputs": bound}
@@ -225,7 +231,11 @@ def build(workflow: Mapping, preset: Mapping, params: Mapping[str, Any], model_s
     keep = _reachable(graph, roots)
     graph = {node_id: node for node_id, node in graph.items() if node_id in keep}
     files = {role: f for node_id in graph for role, f in binder.files_of[node_id].items()}
-    return Expansion(graph, outputs, files)
+    params: dict[str, list[tuple[str, str, str | None]]] = {}
+    for node_id in graph:
+        for param, name, conversion in binder.params_of[node_id]:
+            params.setdefault(param, []).append((node_id, name, conversion))
+    return Expansion(graph, outputs, files, {k: tuple(v) for k, v in params.items()})
 
 
 def with_prefix(expansion: Expansion, prefix: str) -> tuple[dict[str, dict], tuple[list, ...]]:

@@ -64,7 +64,11 @@ def render(mode) -> str:
         files = files_needed(mode, s)
         listed = ", ".join(f"{f.name} ({f.size_label})" for f in files.values())
         lines.append(f"| {s.name} | {listed} | {s.description} |")
-    lines += ["", "Missing files are named with their size and download address when you queue.", ""]
+    lines += ["", "Missing files are named with their size and download address when you queue.", "",
+              "## See and change what it runs", "",
+              "Right-click the node → **Open as editable nodes**: it becomes a subgraph of the core nodes it "
+              "runs for its current values, its links moved onto the subgraph (see the README for which can "
+              "stay links); the same seed gives the same clip. Ctrl+Z brings the node back.", ""]
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ import { applyDownloadEvent } from "../lib/model_status.js";
 import { createStore } from "../lib/store.js";
 import { AUTO, autoSetsOf } from "../lib/model_sets.js";
 import { addModeNode, modelSetOf, selectedAioNodes, setModelSet, switchNodeMode } from "./canvas.js";
+import { openAsEditable } from "./editable.js";
 import { openExample } from "./examples.js";
 
 export const DOWNLOAD_EVENT = "ltx23_aio.download";
@@ -127,6 +128,21 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
     refreshSelection();
   }
 
+  // "Open as editable nodes" (node menu and sidebar).
+  async function openEditable(node) {
+    const mode = modeOfNode(node, catalog());
+    try {
+      const { message } = await openAsEditable({ app, LiteGraph, pack, catalog: catalog(), node });
+      notify({ ...message, life: message.severity === "warn" ? 15000 : 6000 });
+    } catch (e) {
+      notify({ severity: "error", summary: `${mode?.title ?? "The node"} could not be opened as editable nodes`,
+        detail: e.message, life: 15000 });
+    }
+    refreshSelection();
+  }
+
+  const selectedNodes = () => selectedAioNodes(app, catalog());
+
   function sizeOf(name) {
     for (const mode of store.get().status?.modes ?? []) {
       const file = mode.files.find((f) => f.name === name);
@@ -235,5 +251,5 @@ export function createController({ app, api, LiteGraph, pack, notify }) {
   }
 
   return { store, start, refreshStatus, refreshSelection, toggle, chooseMode, switchNode, download, showExample,
-    chooseModelSet, retry, dismiss, cancel, forgetAdded };
+    chooseModelSet, retry, dismiss, cancel, forgetAdded, openEditable, selectedNodes };
 }

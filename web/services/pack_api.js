@@ -38,6 +38,7 @@ export function packApi(api) {
     // 200 {"cancelled": [names]}; the websocket event then carries state "cancelled".
     cancel: (file) => post("/ltx23_aio/models/cancel", { file }, "cancel"),
     downloads: () => get("/ltx23_aio/models/downloads", "downloads"),
+    expand: (body) => post("/ltx23_aio/expand", body, "editable nodes"),
     template: (pack, name) => get(templatePath(pack, name), `example ${name}`),
     // Through ComfyUI's own upload: it keeps one copy of identical files and renames a different
     // file of the same name, so the answer's name is the one to use.

@@ -1,4 +1,5 @@
-// "LTX2.3 AIO mode" in an AIO node's right-click menu: the mode switch without the sidebar.
+// An AIO node's right-click menu: "LTX2.3 AIO mode" (the mode switch without the sidebar) and
+// "Open as editable nodes".
 
 import { modeOfNode } from "../lib/modes.js";
 
@@ -16,5 +17,8 @@ export function nodeMenuItems(node, controller) {
         callback: () => controller.switchNode(node, mode),
       })),
     },
+  }, {
+    content: "Open as editable nodes",
+    callback: () => controller.openEditable(node),
   }];
 }

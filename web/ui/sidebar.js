@@ -5,6 +5,7 @@ import { fileUsers, setTotals, setTotalsText } from "../lib/downloads.js";
 import { autoResolution, pickerOptions, pickerTarget } from "../lib/model_sets.js";
 import { withQueued } from "../lib/model_status.js";
 import { h } from "./dom.js";
+import { editableButtons } from "./editable_buttons.js";
 import { modeSection } from "./mode_section.js";
 
 function hint(state) {
@@ -100,6 +101,7 @@ function view(state, controller, part, usersOf) {
     part("title", [], () => h("h2", { class: "ltx23aio-title" }, "LTX2.3 AIO")),
     part("hint", [state.selected, state.justAdded], () => h("p", { class: "ltx23aio-hint" }, hint(state))),
     part("modes", [state.selected, state.justAdded], () => modeButtons(state, controller)),
+    part("editable", [state.selected], () => editableButtons(state, controller)),
     part("heading", [], () => h("h3", {}, "Model files and examples")),
     // Not on every progress event: an open dropdown would close.
     part("sets", [state.status?.sets, state.status?.broken_sets, JSON.stringify(autoResolution(state.status, state.modelSet, state.selected[0])),
