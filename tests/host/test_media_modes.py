@@ -273,17 +273,18 @@ def test_a2v_matches_the_hand_written_reference_graph(server):
 # --- bad input is rejected before anything runs ---------------------------------------------------
 
 @pytest.mark.parametrize("mode, change, words", [
-    ("i2v", {"image": None}, ["image: no image chosen", "'image_input'"]),
-    ("i2v", {"image": "broken.png"}, ["the image 'broken.png' cannot be read", "PNG, JPEG or WebP"]),
-    ("a2v", {"audio": "broken.wav"}, ["the audio 'broken.wav' cannot be read"]),
-    ("style", {"video": "broken.mp4"}, ["the video 'broken.mp4' cannot be read"]),
-    ("a2v", {"audio_start": 5.0}, ["the start 5 s is past the end of 'speech.wav' (2.00 s)"]),
-    ("style", {"video_start": 1.2}, ["only 0.30 s of 'source.mp4' after the start", "at least 9 frames"]),
+    ("i2v", {"image": None}, ["image: no image chosen", "‘image_input’"]),
+    ("i2v", {"image": "broken.png"}, ["the image ‘broken.png’ cannot be read", "PNG, JPEG or WebP"]),
+    ("a2v", {"audio": "broken.wav"}, ["the audio ‘broken.wav’ cannot be read"]),
+    ("style", {"video": "broken.mp4"}, ["the video ‘broken.mp4’ cannot be read"]),
+    ("a2v", {"audio_start": 5.0}, ["the start 5 s is past the end of ‘speech.wav’ (2.00 s)"]),
+    ("style", {"video_start": 1.2}, ["only 0.30 s of ‘source.mp4’ after the start", "at least 9 frames"]),
     ("keyframe", {"width": 9000}, ["width"]),
     ("lipsync", {"duration": 20.0, "fps": 3}, ["65 frames", "at most 57 frames"]),
     ("style", {"prompt": ""}, ["prompt is empty"]),
 ])
 def test_bad_input_is_rejected_at_queue_time(server, mode, change, words):
+    # As the Errors panel shows it: quotes are typographic (nodes/messages.py).
     inputs = {k: v for k, v in values(mode, **change).items() if v is not None}
     text = rejected(server, {"10": {"class_type": NODES[mode], "inputs": inputs}})
     for word in words:
