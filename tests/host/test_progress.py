@@ -9,17 +9,36 @@ STAGES = ["load models", "encode prompt", "stage 1 · step", "upscale", "stage 2
           "save"]
 
 
+def js_order(keys) -> list[str]:
+    """The order a browser iterates an object's keys in: integer-like ones first, ascending."""
+    numeric = sorted((k for k in keys if k.isdigit()), key=int)
+    return numeric + [k for k in keys if not k.isdigit()]
+
+
 def shown_bar(result, node: str = "10") -> list[float]:
-    """The AIO node's bar after each progress_state message, merged as the frontend merges the
-    entries displayed on one node: the lowest share among those running."""
+    """The AIO node's bar after each progress_state message, merged as ComfyUI's frontend (1.45,
+    mergeExecutionProgressStates) merges the entries displayed on one node: in key order, a running
+    entry replaces the merged one if that is not running, at 0, or further on."""
     bars = []
     for e in result.events:
         if e["type"] != "progress_state":
             continue
-        running = [n["value"] / n["max"] for n in e["data"]["nodes"].values()
-                   if n.get("display_node_id") == node and n["state"] == "running" and n["max"]]
-        if running:
-            bars.append(min(running))
+        nodes = e["data"]["nodes"]
+        merged = None
+        for key in js_order(nodes):
+            n = nodes[key]
+            if n.get("display_node_id") != node:
+                continue
+            if merged is None:
+                merged = dict(n)
+            elif merged["state"] != "error" and n["state"] == "running":
+                share = n["value"] / n["max"] if n["max"] > 0 else 0
+                now = merged["value"] / merged["max"] if merged["max"] > 0 else 0
+                if merged["state"] != "running" or now == 0 or share < now:
+                    merged.update(value=n["value"], max=n["max"])
+                merged["state"] = "running"
+        if merged and merged["state"] == "running":
+            bars.append(merged["value"] / merged["max"] if merged["max"] else 0)
     return bars
 
 
