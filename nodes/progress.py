@@ -13,22 +13,20 @@ bar drops to 0. Every running entry shown on the AIO node therefore carries the 
 """
 from __future__ import annotations
 
-from typing import Iterable
-
 from comfy_execution.progress import NodeProgressState, NodeState, ProgressHandler, ProgressRegistry, get_progress_state
 from server import PromptServer
 
-from .stages import RunProgress, Stage
+from .stages import RunProgress, Stage, upstream
 
 SCALE = 1000  # the bar's resolution: the frontend reads value / max
 
 
 class RunProgressHandler(ProgressHandler):
-    def __init__(self, node_id: str, members: Iterable[str], stage_of: dict[str, Stage], summary: str):
+    def __init__(self, node_id: str, graph: dict[str, dict], stage_of: dict[str, Stage], summary: str):
         super().__init__(f"ltx23_aio:{node_id}")
         self.node_id = node_id
-        self.members = set(members)
-        self.progress = RunProgress(stage_of)
+        self.members = set(graph)
+        self.progress = RunProgress(stage_of, upstream(graph))
         self.summary = summary
         self.shown = ""
         self.registry: ProgressRegistry | None = None
@@ -48,7 +46,7 @@ class RunProgressHandler(ProgressHandler):
         self._text()
 
     def _text(self) -> None:
-        done = len(self.progress.finished) == len(self.progress.stage_of)
+        done = self.progress.done_all
         text = self.summary if done else f"{self.progress.text}\n{self.summary}" if self.progress.text else ""
         if text and text != self.shown:
             self.shown = text

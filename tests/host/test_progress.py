@@ -64,6 +64,16 @@ def test_the_bar_covers_the_whole_run_and_never_restarts(server):
     assert bar[-1] > 0.9
 
 
+def test_a_rerun_whose_models_are_cached_ends_on_the_summary_with_a_full_bar(server):
+    server.run(t2v(seed=83))
+    result = server.run(t2v(seed=84))  # only the samplers onwards run
+    assert result.status == "success", result.error
+    assert not any(t.startswith("load models") for n, t in result.node_texts if n == "10")
+    assert [t for n, t in result.node_texts if n == "10"][-1].startswith("Text → Video · Fast · model set tiny")
+    bar = shown_bar(result)
+    assert bar == sorted(bar) and next(b for b in bar if b) > 0.3 and bar[-1] > 0.9, bar  # cached loaders count
+
+
 def test_a_failed_run_replaces_the_nodes_text_with_the_failure(server):
     prompt = t2v()
     prompt["1"] = {"class_type": "PrimitiveInt", "inputs": {"value": 8}}
