@@ -114,10 +114,12 @@ def test_the_node_shows_each_stage_in_order_above_the_summary(report):
     run = step(report, "progress")["cold"]
     lines = first_lines(run)
     # In the order they run (a LoRA and the upscaler load when first needed: "load models" again).
-    order = ["load models", "encode prompt", "stage 1 · step 3/8", "upscale", "stage 2 · ", "decode", "save"]
-    firsts = [next(i for i, line in enumerate(lines) if line.startswith(x)) for x in order]
-    assert firsts == sorted(firsts), lines
+    order = ["load models", "encode prompt", "stage 1 · step ", "upscale", "stage 2 · ", "decode", "save"]
+    firsts = [next((i for i, line in enumerate(lines) if line.startswith(x)), None) for x in order]
+    assert None not in firsts and firsts == sorted(firsts), lines
     assert "decode video" in lines and "decode audio" in lines, lines
+    # The sampler's steps as they go (ComfyUI skips some when they come fast).
+    assert len({line for line in lines if re.fullmatch(r"stage 1 · step [1-8]/8", line)}) >= 3, lines
     staged = [s["text"] for s in run["shown"] if s["text"] and s["text"].startswith("stage 1 · step")]
     assert all(t.split("\n")[1].startswith(SUMMARY) for t in staged), staged
     assert run["midShot"]

@@ -44,6 +44,9 @@ async function placeNode(page, values) {
     app.canvas.ds.offset = [0, 0];
     const node = LiteGraph.createNode(type);
     node.pos = [420, 120];
+    // An id not used before: the page keeps a node's last outputs (a video) by its id.
+    window.ltx23aioNextId = (window.ltx23aioNextId ?? 100) + 1;
+    node.id = window.ltx23aioNextId;
     app.graph.add(node);
     for (const [name, value] of Object.entries(values)) node.widgets.find((w) => w.name === name).value = value;
     app.canvas.setDirty(true, true);
@@ -121,6 +124,7 @@ async function readErrors(page, name) {
   const messages = page.locator("[data-testid=error-overlay-messages]");
   await messages.waitFor({ timeout: RUN_WAIT });
   const overlay = await messages.innerText();
+  await page.waitForTimeout(600);  // it fades in
   await shot(page, `${name}-overlay.png`);
   await page.click("[data-testid=error-overlay-see-errors]");
   const panel = page.locator("[data-testid=properties-panel]");
