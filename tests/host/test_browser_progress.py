@@ -153,6 +153,16 @@ def test_the_bar_the_canvas_draws_never_goes_back(report, run):
     assert seen["final"]["bar"] is None  # the run over, the canvas draws no bar
 
 
+@pytest.mark.parametrize("run", ["cold", "warm"])
+def test_the_nodes_text_is_shown_whole(report, run):
+    shown = [s for s in step(report, "progress")[run]["shown"] if s["text"]]
+    # ComfyUI gives the text two lines; the node grows once the page has drawn a longer one, so
+    # a new text may be cut for a frame or two, not longer.
+    assert shown[-1]["hiddenPx"] == 0, shown[-1]
+    later = [s for s in shown if s["text"].startswith(("stage 2", "decode", "save"))]
+    assert later and all(s["hiddenPx"] == 0 for s in later), later
+
+
 # --- errors -------------------------------------------------------------------------------------
 
 def test_a_refused_queue_reads_intact_in_the_error_overlay_and_the_errors_panel(report, missing_set):
@@ -186,4 +196,5 @@ def test_a_failed_run_shows_the_packs_message_without_a_module_path(report, refu
 def test_a_failed_run_replaces_the_nodes_text_with_the_failure(report):
     failed = step(report, "failed")
     assert failed["nodeText"].startswith("failed: Hugging Face refused access"), failed["sampled"]["shown"]
+    assert failed["sampled"]["shown"][-1]["hiddenPx"] == 0  # the whole message, on the node too
     assert "downloading" not in failed["nodeText"]

@@ -85,7 +85,7 @@ const startSampling = (page) => page.evaluate(() => {
     // What of the text falls outside its box (hidden: the box clips).
     const now = { bar: node.progress ?? null, text: span ? span.innerText : null,
       hiddenPx: span ? Math.max(0, Math.round(lines.bottom - box.bottom), Math.round(lines.right - box.right)) : null };
-    const key = JSON.stringify([now.bar, now.text]);
+    const key = JSON.stringify([now.bar, now.text, now.hiddenPx]);
     if (key !== last) {
       last = key;
       sampled.shown.push({ t: at(), ...now });
