@@ -198,3 +198,21 @@ def test_a_failed_run_replaces_the_nodes_text_with_the_failure(report):
     assert failed["nodeText"].startswith("failed: Hugging Face refused access"), failed["sampled"]["shown"]
     assert failed["sampled"]["shown"][-1]["hiddenPx"] == 0  # the whole message, on the node too
     assert "downloading" not in failed["nodeText"]
+
+
+# --- issue 13: an empty media chooser on a server whose input folder is empty -------------------
+
+def test_an_empty_media_chooser_and_its_preview_read_empty_in_the_classic_view(report):
+    classic = step(report, "emptymedia")["classic"]
+    assert classic["options"] == [] and classic["value"] is None  # the input folder is empty
+    assert classic["shown"] == "(none)"
+    assert classic["preview"].startswith("No image chosen") and not classic["previewImageShown"], classic
+
+
+def test_an_empty_media_chooser_and_its_preview_read_empty_in_the_nodes_2_view(report):
+    vue = step(report, "emptymedia")["vue"]
+    assert vue["found"]
+    assert vue["row"] == "image\nSelect image...", vue["row"]  # ComfyUI's own placeholder for no file
+    assert "undefined" not in vue["text"] and "null" not in vue["text"], vue["text"]
+    (preview,) = vue["previews"]
+    assert preview["inNode"] and preview["text"].startswith("No image chosen") and not preview["imageShown"], preview

@@ -202,6 +202,61 @@ const steps = {
     const sampled = await stopSampling(page);
     return { ...errors, sampled, nodeText: sampled.shown.at(-1)?.text ?? null };
   },
+
+  // issue 13: on a server whose input folder is empty, a media chooser reads as empty in the
+  // classic and in the Nodes 2.0 view.
+  async emptymedia(page) {
+    const placeMedia = async () => {
+      await dismissOverlays(page);
+      await page.evaluate(() => {
+        const app = window.comfyAPI.app.app;
+        app.graph.clear();
+        const node = LiteGraph.createNode("LTX23AIO_ImageToVideo");
+        node.pos = [420, 120];
+        window.ltx23aioNextId = (window.ltx23aioNextId ?? 100) + 1;
+        node.id = window.ltx23aioNextId;
+        app.graph.add(node);
+        app.canvas.setDirty(true, true);
+        window.ltx23aioNode = node;
+      });
+      await page.waitForTimeout(1200);
+    };
+    const setVue = async (on) => {
+      await page.evaluate((v) => window.comfyAPI.app.app.extensionManager.setting.set("Comfy.VueNodes.Enabled", v), on);
+      await page.waitForTimeout(800);
+    };
+    await setVue(false);
+    await placeMedia();
+    const classic = await page.evaluate(() => {
+      const w = window.ltx23aioNode.widgets.find((x) => x.name === "image");
+      const preview = document.querySelector('.ltx23aio-preview[data-media="image"]');
+      return { value: w.value ?? null, shown: w._displayValue ?? null, options: w.options?.values ?? null,
+        preview: preview?.innerText ?? null, previewImageShown: preview ? !preview.querySelector("img").hidden : null };
+    });
+    await shot(page, "empty-media-classic.png");
+    await setVue(true);
+    try {
+      await placeMedia();
+      const vue = await page.evaluate(() => {
+        const el = document.querySelector(`[data-node-id="${window.ltx23aioNode.id}"]`);
+        if (!el) return { found: false };
+        // The chooser of `image`: the widget row whose label reads "image".
+        const rows = [...el.querySelectorAll("*")].filter((e) => e instanceof HTMLElement && e.children.length && /^image\b/.test(e.innerText.trim())
+          && e.innerText.length < 120);
+        const row = rows.at(-1);
+        const previews = [...document.querySelectorAll(".ltx23aio-preview")].map((p) => {
+          const r = p.getBoundingClientRect();
+          return { media: p.dataset.media, text: p.innerText, imageShown: !p.querySelector("img").hidden,
+            height: Math.round(r.height), inNode: el.contains(p) };
+        });
+        return { found: true, text: el.innerText, row: row?.innerText ?? null, previews };
+      });
+      await shot(page, "empty-media-nodes2.png");
+      return { classic, vue };
+    } finally {
+      await setVue(false);
+    }
+  },
 };
 
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), "ltx23aio-chromium-"));
