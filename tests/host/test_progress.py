@@ -74,6 +74,18 @@ def test_a_rerun_whose_models_are_cached_ends_on_the_summary_with_a_full_bar(ser
     assert bar == sorted(bar) and next(b for b in bar if b) > 0.3 and bar[-1] > 0.9, bar  # cached loaders count
 
 
+def test_a_run_with_a_wired_seed_keeps_one_bar_too(server):
+    flush_cache(server)
+    prompt = t2v()
+    prompt["1"] = {"class_type": "PrimitiveInt", "inputs": {"value": 85}}
+    prompt["10"]["inputs"]["seed"] = ["1", 0]  # the AIO node expands into a run node first
+    result = server.run(prompt)
+    assert result.status == "success", result.error
+    bar = shown_bar(result)
+    assert len(bar) > 10 and bar == sorted(bar) and bar[-1] > 0.9, bar
+    assert [t for n, t in result.node_texts if n == "10"][-1].startswith("Text → Video · Fast · model set tiny")
+
+
 def test_a_failed_run_replaces_the_nodes_text_with_the_failure(server):
     prompt = t2v()
     prompt["1"] = {"class_type": "PrimitiveInt", "inputs": {"value": 8}}
