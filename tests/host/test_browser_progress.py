@@ -1,6 +1,6 @@
-"""What the AIO node shows in a real browser while it runs and when it fails (Debian's Chromium,
-driven by playwright-core through browser/progress.mjs, against a real ComfyUI with the tiny models
-and a loopback Hugging Face hub).
+"""What the AIO node shows in a real browser while it runs and when it fails, and its media chooser
+on an empty input folder (Debian's Chromium, driven by playwright-core through browser/progress.mjs,
+against a real ComfyUI with the tiny models, an empty input folder and a loopback Hugging Face hub).
 
 The steps run once and write what the page showed to a report; each test checks one behaviour in
 it. Screenshots go to tests/artifacts/browser-progress/ (git-ignored).

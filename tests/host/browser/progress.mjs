@@ -1,7 +1,8 @@
 // What an AIO node shows while it runs and when it fails, as ComfyUI's frontend renders it, on a
 // running ComfyUI: the node's progress text (its DOM) and bar (node.progress, what the canvas
 // draws) sampled every few milliseconds during a tiny run; a queue refused by the node's check in
-// the error overlay and the Errors panel; a run-time failure there and on the node. Writes what it
+// the error overlay and the Errors panel; a run-time failure there and on the node; a media chooser
+// on an empty input folder in the classic and the Nodes 2.0 view. Writes what it
 // saw to <out>/report.json after every step, and screenshots; test_browser_progress.py checks it.
 // Usage: node progress.mjs '<config json>' with {url, out, chromium, run, refusedSet, failingSet,
 // limitSeconds, only}.
