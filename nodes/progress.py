@@ -5,34 +5,48 @@ the node it is displayed on, the lowest running one winning. Left alone, the AIO
 restarts with every sampler and idles through decoding. A progress handler of this run, put
 before ComfyUI's own so its changes are what the browser receives, rewrites every inner node's
 share to the whole run's share and names the stage in the node's text.
+
+The frontend (1.45) merges the running entries shown on one node into its bar: the lowest share
+wins, except that a share of 0 gives way to the next. The AIO node's own entry (and the run node's,
+for wired values) runs at 0 the whole time, so between two inner nodes it alone is running and the
+bar drops to 0. Every running entry shown on the AIO node therefore carries the run's share.
 """
 from __future__ import annotations
 
-from typing import Iterable
-
-from comfy_execution.progress import NodeProgressState, ProgressHandler, get_progress_state
+from comfy_execution.progress import NodeProgressState, NodeState, ProgressHandler, ProgressRegistry, get_progress_state
 from server import PromptServer
 
-from .stages import RunProgress, Stage
+from .stages import RunProgress, Stage, upstream
 
 SCALE = 1000  # the bar's resolution: the frontend reads value / max
 
 
 class RunProgressHandler(ProgressHandler):
-    def __init__(self, node_id: str, members: Iterable[str], stage_of: dict[str, Stage], summary: str):
+    def __init__(self, node_id: str, graph: dict[str, dict], stage_of: dict[str, Stage], summary: str):
         super().__init__(f"ltx23_aio:{node_id}")
         self.node_id = node_id
-        self.members = set(members)
-        self.progress = RunProgress(stage_of)
+        self.members = set(graph)
+        self.progress = RunProgress(stage_of, upstream(graph))
         self.summary = summary
         self.shown = ""
+        self.registry: ProgressRegistry | None = None
 
-    def _show(self, entry: NodeProgressState) -> None:
-        entry["value"], entry["max"] = round(self.progress.fraction * SCALE), SCALE
+    def set_registry(self, registry: ProgressRegistry) -> None:
+        self.registry = registry
+
+    def _show(self, entry: NodeProgressState | None = None) -> None:
+        value = round(self.progress.fraction * SCALE)
+        if entry is not None:
+            entry["value"], entry["max"] = value, SCALE
+        if self.registry is not None:
+            display = self.registry.dynprompt.get_display_node_id
+            for node_id, other in self.registry.nodes.items():
+                if other["state"] == NodeState.Running and display(node_id) == self.node_id:
+                    other["value"], other["max"] = value, SCALE
         self._text()
 
     def _text(self) -> None:
-        done = len(self.progress.finished) == len(self.progress.stage_of)
+        done = self.progress.done_all
         text = self.summary if done else f"{self.progress.text}\n{self.summary}" if self.progress.text else ""
         if text and text != self.shown:
             self.shown = text
@@ -52,7 +66,7 @@ class RunProgressHandler(ProgressHandler):
 
     def finish_handler(self, node_id: str, state: NodeProgressState, prompt_id: str) -> None:
         if node_id in self.members and self.progress.finish(node_id):
-            self._text()
+            self._show()
 
 
 def watch(node_id: str, graph: dict, stage_of: dict[str, Stage], summary: str) -> None:

@@ -8,7 +8,7 @@ counts 1, the rest what they roughly cost next to a step on a real GPU. Nodes th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterable, Mapping
 
 # Class -> (label, weight). Loaders weigh more than a step: reading 20-40 GB is slow even when fast.
 CLASS_STAGES: Mapping[str, tuple[str, float]] = {
@@ -70,20 +70,44 @@ def stages(graph: Mapping[str, dict], prefix: str = "") -> dict[str, Stage]:
     return found
 
 
+def upstream(graph: Mapping[str, dict]) -> dict[str, frozenset[str]]:
+    """Each node's ancestors in ``graph``: the nodes whose outputs it needs, directly or not."""
+    direct = {node_id: {v[0] for v in node["inputs"].values()
+                        if isinstance(v, list) and len(v) == 2 and v[0] in graph}
+              for node_id, node in graph.items()}
+    found: dict[str, frozenset[str]] = {}
+
+    def visit(node_id: str) -> frozenset[str]:
+        if node_id not in found:
+            found[node_id] = frozenset()  # a cycle (none in a valid graph) ends here
+            found[node_id] = frozenset().union(*({d} | visit(d) for d in direct[node_id]))
+        return found[node_id]
+
+    return {node_id: visit(node_id) for node_id in graph}
+
+
 class RunProgress:
     """The run's progress from the events of its inner nodes: the stage that runs and the share of
-    the whole run done. Cached nodes only finish, so they count as done without having started."""
+    the whole run done. Cached nodes only finish, so they count as done without having started;
+    a node whose output a cached node holds never runs, so a node that runs or finishes counts
+    everything it needs (``upstream``) as done."""
 
-    def __init__(self, stage_of: Mapping[str, Stage]):
+    def __init__(self, stage_of: Mapping[str, Stage], upstream: Mapping[str, Iterable[str]] | None = None):
         self.stage_of = dict(stage_of)
+        self.upstream = {k: tuple(v) for k, v in (upstream or {}).items()}
         self.total = sum(s.weight for s in self.stage_of.values()) or 1.0
         self.done = 0.0
         self.current: tuple[str, float] | None = None  # running node, its share done
         self.finished: set[str] = set()
         self.text = ""
 
+    def reached(self, node_id: str) -> bool:
+        """``node_id`` runs or is done, so is all it needs. True if the shown state changed."""
+        return any([self._done(a) for a in self.upstream.get(node_id, ())])
+
     def start(self, node_id: str) -> bool:
         """True if the shown state changed."""
+        self.reached(node_id)
         stage = self.stage_of.get(node_id)
         if stage is None:
             return False
@@ -101,6 +125,10 @@ class RunProgress:
         return True
 
     def finish(self, node_id: str) -> bool:
+        """True if the shown state changed."""
+        return self.reached(node_id) | self._done(node_id)
+
+    def _done(self, node_id: str) -> bool:
         stage = self.stage_of.get(node_id)
         if stage is None or node_id in self.finished:
             return False
@@ -109,6 +137,10 @@ class RunProgress:
         if self.current and self.current[0] == node_id:
             self.current = None
         return True
+
+    @property
+    def done_all(self) -> bool:
+        return len(self.finished) == len(self.stage_of)
 
     @property
     def fraction(self) -> float:

@@ -210,7 +210,9 @@ class SuperNode(io.ComfyNode):
 
             if isinstance(e, (ValueError, ModelFileError)):  # the pack's own: the message says it all
                 log.error("%s: %s", PACK_NAME, e)
-                raise PackError(for_frontend(str(e))) from e
+                # Not chained: ComfyUI logs the chain, and its error report (the Errors panel) shows
+                # that log, where the cause would read "….model_store.errors.ModelFileError: …".
+                raise PackError(for_frontend(str(e))) from None
             raise
         stage_of = {prefix + name: stage for name, stage in stages(plan.expansion.graph).items()}
         _progress().watch(node_id, graph, stage_of, plan.summary())

@@ -8,6 +8,7 @@ import { createController } from "./services/controller.js";
 import { listUploadedMedia, provideExampleMedia } from "./services/examples.js";
 import { packApi } from "./services/pack_api.js";
 import { nodeMenuItems } from "./ui/node_menu.js";
+import { followProgressText } from "./ui/progress_text.js";
 import { installSidebar } from "./ui/tab.js";
 import { addMediaControls } from "./ui/upload.js";
 
@@ -35,6 +36,7 @@ app.registerExtension({
       rel: "stylesheet", href: new URL("./ui/sidebar.css", import.meta.url).href,
     }));
     ready = controller.start();
+    followProgressText(app, api, (node) => node.type?.startsWith("LTX23AIO_"));
     if (installSidebar(app, controller)) {
       // Keeps the tab's "Selected: …" line current; LiteGraph's one selection callback.
       const previous = app.canvas.onSelectionChange;

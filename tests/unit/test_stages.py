@@ -2,7 +2,7 @@
 import pytest
 from ltx23_aio.model_manifest import BUILTIN_SETS
 from ltx23_aio.nodes.modes import MODES
-from ltx23_aio.nodes.stages import RunProgress, Stage, stages
+from ltx23_aio.nodes.stages import RunProgress, Stage, stages, upstream
 from ltx23_aio.nodes.workflow import MediaSource, build, load_presets, load_workflow
 
 PARAMS = {"prompt": "p", "negative_prompt": "", "seed": 0, "width": 128, "height": 128, "stage1_width": 64,
@@ -63,3 +63,30 @@ def test_run_progress_covers_the_whole_run_and_never_goes_back():
     seen.append(p.fraction)
     assert seen == sorted(seen) and seen[0] == pytest.approx(4 / 17) and seen[-1] == 1.0
     assert not p.start("not a stage") and not p.finish("not a stage")
+
+
+def test_a_rerun_whose_loaders_never_run_counts_them_done_when_what_needs_them_starts():
+    g = graph("t2v")
+    p = RunProgress(stages(g), upstream(g))
+    p.start("stage1_sample")  # cached loaders and prompt: they never start nor finish
+    loaders = {n for n in stages(g) if n.startswith("load_")}
+    assert {n for n in p.finished if n.startswith("load_")} == loaders - {"load_upscaler"}  # stage 2 needs it
+    assert p.fraction > 0.2 and p.text == "stage 1 · step 0/8"
+    p.finish("stage1_sample")
+    assert not p.done_all
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_every_stage_is_needed_by_the_save_so_a_run_ends_on_its_summary(mode):
+    for preset in load_presets(mode):
+        g = graph(mode, preset)
+        found = stages(g)
+        (save,) = [n for n, s in found.items() if s.label == "save"]
+        p = RunProgress(found, upstream(g))
+        p.finish(save)  # every other node cached
+        assert p.done_all and p.fraction == 1.0, (preset, set(found) - p.finished)
+
+
+def test_upstream_is_every_ancestor():
+    g = {"a": {"inputs": {}}, "b": {"inputs": {"x": ["a", 0], "n": 3}}, "c": {"inputs": {"y": ["b", 1], "z": ["a", 0]}}}
+    assert upstream(g) == {"a": frozenset(), "b": {"a"}, "c": {"a", "b"}}

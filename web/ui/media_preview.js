@@ -30,7 +30,9 @@ export function addMediaPreview(node, media, combo, apiURL) {
   widget.serialize = false;
   widget.computeLayoutSize = () => ({ minHeight: HEIGHT[media.kind], minWidth: 160,
     ...(media.kind === "audio" ? { maxHeight: HEIGHT.audio } : {}) });
-  let shown;
+  // Nothing shown yet, not even "no file": on an empty input folder the chooser starts without a
+  // value (undefined), which must be said too.
+  let shown = Symbol("nothing shown yet");
   const update = () => {
     const value = combo.value;
     if (value === shown) return;
