@@ -19,7 +19,7 @@ from typing import Sequence, TextIO
 
 from ..model_manifest import human_bytes
 from ..model_store import ensure
-from ..model_store.comfy_paths import ComfyPaths, ExtraPathsError, FolderMap
+from ..model_store.comfy_paths import ComfyPaths, ExtraPathsError, FolderMap, NotComfyUI, locate_comfyui
 from ..model_store.errors import PACK_DIR, ModelFileError
 from ..model_store.hub import Hub
 from ..model_store.jobs import DOWNLOADS
@@ -59,18 +59,12 @@ def _parser() -> argparse.ArgumentParser:
 def find_comfyui(given: str | None, base_directory: str | None = None) -> Path | None:
     """The ComfyUI folder; None when only ``base_directory`` is known (then no extra_model_paths.yaml
     beside main.py is read)."""
-    candidates = [("--comfyui", given), ("COMFYUI_PATH", os.environ.get("COMFYUI_PATH"))]
-    for source, value in candidates:
-        if value:
-            path = Path(value).expanduser().absolute()
-            if not (path / "main.py").is_file():
-                raise UsageError(f"{source}={value} is not a ComfyUI folder (no main.py there)")
-            return path
-    parent = PACK_DIR.parent
-    if parent.name == "custom_nodes" and (parent.parent / "main.py").is_file():
-        return parent.parent
-    if base_directory is not None:
-        return None
+    try:
+        found = locate_comfyui(given)
+    except NotComfyUI as e:
+        raise UsageError(str(e)) from None
+    if found is not None or base_directory is not None:
+        return found
     raise UsageError("no ComfyUI folder found: pass --comfyui PATH (and --base-directory DIR if ComfyUI runs "
                      "with one) or set COMFYUI_PATH")
 

@@ -147,3 +147,23 @@ class FolderMap:
     def paths(self, user_dir: str | Path | None = None, gpu: GpuFacts | None = None) -> ComfyPaths:
         return ComfyPaths(self.model_dirs, self.find, self.register,
                           str(user_dir) if user_dir is not None else None, gpu)
+
+
+class NotComfyUI(ValueError):
+    """A folder given as ComfyUI is none."""
+
+
+def locate_comfyui(given: str | None) -> Path | None:
+    """The ComfyUI folder a command line works on: ``--comfyui`` (``given``), else $COMFYUI_PATH,
+    else the ComfyUI whose custom_nodes holds this pack; None when there is none of these."""
+    for source, value in (("--comfyui", given), ("COMFYUI_PATH", os.environ.get("COMFYUI_PATH"))):
+        if value:
+            path = Path(value).expanduser().absolute()
+            if not (path / "main.py").is_file():
+                raise NotComfyUI(f"{source}={value} is not a ComfyUI folder (no main.py there)")
+            return path
+    parent = Path(__file__).absolute().parents[2]  # as given: the pack may be a symlink in custom_nodes
+    if parent.name == "custom_nodes" and (parent.parent / "main.py").is_file():
+        return parent.parent
+    return None
+

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from ..model_store.comfy_paths import DEFAULT_FOLDERS, FolderMap
+from ..model_store.comfy_paths import DEFAULT_FOLDERS, FolderMap, NotComfyUI, locate_comfyui
 from ..model_store.sets import AUTO
 from .media import MediaError
 from .modes import MODES, Mode
@@ -23,10 +22,6 @@ from .plan import Environment, RunError, plan_run
 
 PACK_DIR = Path(__file__).resolve().parents[1]
 TEXT_INPUTS = ("prompt", "negative_prompt", "preset", "models", "filename_prefix")
-
-
-class UsageError(Exception):
-    pass
 
 
 def _parser(mode: Mode | None) -> argparse.ArgumentParser:
@@ -51,19 +46,6 @@ def _parser(mode: Mode | None) -> argparse.ArgumentParser:
     for m in mode.media:
         parser.add_argument(f"--{m.name}", metavar="FILE", help=f"the {m.kind}, in ComfyUI's input folder")
     return parser
-
-
-def _comfyui(given: str | None) -> Path | None:
-    for source, value in (("--comfyui", given), ("COMFYUI_PATH", os.environ.get("COMFYUI_PATH"))):
-        if value:
-            path = Path(value).expanduser().absolute()
-            if not (path / "main.py").is_file():
-                raise UsageError(f"{source}={value} is not a ComfyUI folder (no main.py there)")
-            return path
-    parent = PACK_DIR.parent
-    if parent.name == "custom_nodes" and (parent.parent / "main.py").is_file():
-        return parent.parent
-    return None
 
 
 def _probe(input_dir: Path):
@@ -120,9 +102,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         return 2
     try:
         base = Path(args.base_directory).expanduser().absolute() if args.base_directory else None
-        env, _ = environment(_comfyui(args.comfyui), base)
+        env, _ = environment(locate_comfyui(args.comfyui), base)
         graph, notes = export(mode, values, env)
-    except (UsageError, RunError) as e:
+    except (NotComfyUI, RunError) as e:
         print(f"export: {e}", file=err)
         return 2
     for line in notes:
