@@ -135,7 +135,6 @@ def probe_media(kind: str, name: str) -> MediaInfo:
 def comfy_environment() -> Environment:
     import comfyui_version
     import folder_paths
-
     import nodes
 
     return Environment(

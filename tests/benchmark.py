@@ -56,9 +56,8 @@ def in_comfyui(comfyui: str, base: str, repeats: int) -> dict:
     import comfy_api.latest  # noqa: F401
     import comfy_execution.graph_utils  # noqa: F401
     import folder_paths  # noqa: F401
-    import server
-
     import nodes  # noqa: F401
+    import server
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     server.PromptServer(loop)  # as main.py does: the pack registers its routes on it when imported
