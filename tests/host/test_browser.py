@@ -25,7 +25,9 @@ ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 LIMIT_S = 420
 HUB_REPO = "ltx23-aio-tests/browser"
-HUB_RATE = 40e6  # bytes per second: slow enough for the page to see a download in progress
+# Bytes per second over all of a file's connections: slow enough for the page to see a download in
+# progress (a cap per connection would let 8 ranged connections finish in a fraction of a second).
+HUB_RATE = 40e6
 RUN = {"width": 128, "height": 128, "duration": 0.35, "models": "tiny"}  # 9 frames: seconds per example
 
 
@@ -37,7 +39,7 @@ def hub_set(tiny_models, hub):
     for f in model_set["files"].values():
         source = tiny_models / f["folder"] / f["name"]
         f.update(name=f"hub-{f['name']}", repo=HUB_REPO, path=f"weights/hub-{f['name']}", size=source.stat().st_size)
-        hub.add(HUB_REPO, f["path"], source, rate=HUB_RATE)
+        hub.add(HUB_REPO, f["path"], source, link_rate=HUB_RATE)
     return model_set
 
 
