@@ -5,10 +5,9 @@
 // cases: [{mode, values, wire: {input: {type, value}}, via}], limitSeconds, queue (false: skip the
 // runs, when working on the page)}. Every wait is bounded.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 
-import { chromium } from "playwright-core";
+import { withPage } from "./session.mjs";
 
 const config = JSON.parse(process.argv[2]);
 const WAIT = 20_000;
@@ -286,31 +285,7 @@ async function legacyPrimitive(page) {
   });
 }
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), "ltx23aio-chromium-"));
-let browser = null;
-const guard = setTimeout(() => {
-  report.errors.timeout = `the browser steps ran longer than ${config.limitSeconds} s`;
-  save();
-  Promise.resolve(browser?.close()).finally(() => {
-    fs.rmSync(profile, { recursive: true, force: true });
-    process.exit(2);
-  });
-}, config.limitSeconds * 1000);
-try {
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: config.chromium,
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
-  const page = browser.pages()[0] ?? await browser.newPage();
-  page.setDefaultTimeout(WAIT);
-  page.on("pageerror", (e) => report.console.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.text().includes("LTX2.3 AIO")) report.console.push(`${m.type()}: ${m.text()}`);
-  });
-  await page.goto(config.url, { timeout: 60_000 });
+await withPage(config, report, save, { wait: WAIT, keep: (m) => m.text().includes("LTX2.3 AIO") }, async (page) => {
   await page.waitForFunction(() => window.comfyAPI?.app?.app?.vueAppReady && window.LiteGraph
     && !document.querySelector("#splash-loader") && document.querySelector(".ltx23aio-tab-button"), null, { timeout: 60_000 });
   let n = 0;
@@ -335,9 +310,4 @@ try {
     report.errors.refused = e.stack ?? String(e);
     await shot(page, "editable-error-refused.png").catch(() => {});
   }
-} finally {
-  clearTimeout(guard);
-  save();
-  await browser?.close();
-  fs.rmSync(profile, { recursive: true, force: true });
-}
+});

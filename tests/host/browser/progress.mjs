@@ -7,10 +7,9 @@
 // Usage: node progress.mjs '<config json>' with {url, out, chromium, run, refusedSet, failingSet,
 // limitSeconds, only}.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 
-import { chromium } from "playwright-core";
+import { withPage } from "./session.mjs";
 
 const config = JSON.parse(process.argv[2]);
 const WAIT = 20_000;
@@ -260,30 +259,7 @@ const steps = {
   },
 };
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), "ltx23aio-chromium-"));
-let browser = null;
-const guard = setTimeout(() => {
-  report.errors.timeout = `the browser steps ran longer than ${config.limitSeconds} s`;
-  save();
-  Promise.resolve(browser?.close()).finally(() => {
-    fs.rmSync(profile, { recursive: true, force: true });
-    process.exit(2);
-  });
-}, config.limitSeconds * 1000);
-try {
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: config.chromium,
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
-  const page = browser.pages()[0] ?? await browser.newPage();
-  page.setDefaultTimeout(WAIT);
-  report.console = [];
-  page.on("pageerror", (e) => report.console.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") report.console.push(`${m.type()}: ${m.text()}`); });
-  await page.goto(config.url, { timeout: 60_000 });
+await withPage(config, report, save, { wait: WAIT }, async (page) => {
   await ready(page);
   for (const [name, step] of Object.entries(steps)) {
     if (config.only?.length && !config.only.includes(name)) continue;
@@ -295,9 +271,4 @@ try {
     }
     save();
   }
-} finally {
-  clearTimeout(guard);
-  save();
-  await browser?.close();
-  fs.rmSync(profile, { recursive: true, force: true });
-}
+});

@@ -3,10 +3,9 @@
 // the report. Usage: node steps.mjs '<config json>' with {url, out, chromium, modelSet,
 // downloadMode, run: {width, height, duration, models}, limitSeconds}. Every wait is bounded.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 
-import { chromium } from "playwright-core";
+import { withPage } from "./session.mjs";
 
 const config = JSON.parse(process.argv[2]);
 const WAIT = 20_000;
@@ -797,33 +796,7 @@ const steps = {
   },
 };
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), "ltx23aio-chromium-"));
-let browser = null;
-const guard = setTimeout(() => {
-  report.errors.timeout = `the browser steps ran longer than ${config.limitSeconds} s`;
-  save();
-  Promise.resolve(browser?.close()).finally(() => {
-    fs.rmSync(profile, { recursive: true, force: true });
-    process.exit(2);
-  });
-}, config.limitSeconds * 1000);
-try {
-  // A persistent context is how Playwright takes a user-data-dir: a fresh one, removed at the end.
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: config.chromium,
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
-  const page = browser.pages()[0] ?? await browser.newPage();
-  page.setDefaultTimeout(WAIT);
-  report.console = [];
-  page.on("pageerror", (e) => report.console.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.text().includes("LTX2.3 AIO")) report.console.push(`${m.type()}: ${m.text()}`);
-  });
-  await page.goto(config.url, { timeout: 60_000 });
+await withPage(config, report, save, { wait: WAIT, keep: (m) => m.text().includes("LTX2.3 AIO") }, async (page) => {
   await ready(page);
   catalog = await page.evaluate(async () => (await window.comfyAPI.api.api.fetchApi("/ltx23_aio/modes")).json());
   for (const [name, step] of Object.entries(steps)) {
@@ -836,9 +809,4 @@ try {
     }
     save();
   }
-} finally {
-  clearTimeout(guard);
-  save();
-  await browser?.close();
-  fs.rmSync(profile, { recursive: true, force: true });
-}
+});
