@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: fake_hub
 
 from comfy_server import ComfyServer  # noqa: E402
 from fake_hub import FakeHub  # noqa: E402
-from harness import ROOT, make_base  # noqa: E402
+from harness import ROOT, hub_env, make_base  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -49,9 +49,6 @@ def server(tmp_path_factory, comfyui, tiny_models, hub):
     """One ComfyUI with ComfyUI's default cache, shared by the tests that need no special flags.
     Its Hugging Face cache is its own and its hub is the loopback one; no token is sent."""
     base = make_base(tmp_path_factory.mktemp("comfy"), tiny_models)
-    hf = base / "hf"
-    env = {"HF_ENDPOINT": hub.hub_url, "HF_HOME": str(hf), "HF_HUB_CACHE": str(hf / "hub"), "HF_TOKEN": "",
-           "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1", "HF_HUB_OFFLINE": "0"}
-    srv = ComfyServer(comfyui, base, env=env).start()
+    srv = ComfyServer(comfyui, base, env=hub_env(hub, base)).start()
     yield srv
     srv.stop()

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 
+import pytest
 from comfy_server import ComfyServer
 
 HOST_TESTS = Path(__file__).resolve().parent
@@ -27,6 +29,31 @@ def make_base(base: Path, tiny_models: Path, model_sets: list[dict] = (TINY_SET,
     for s in model_sets:
         (sets_dir / f"{s['name']}.json").write_text(json.dumps(s))
     return base
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def hub_env(hub, base: Path) -> dict[str, str]:
+    """A server's Hugging Face settings: its own cache under ``base``, the loopback hub, no token."""
+    hf = base / "hf"
+    return {"HF_ENDPOINT": hub.hub_url, "HF_HOME": str(hf), "HF_HUB_CACHE": str(hf / "hub"), "HF_TOKEN": "",
+            "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1", "HF_HUB_OFFLINE": "0"}
+
+
+def returning_user(base: Path) -> None:
+    """ComfyUI settings of a user who has seen the first-visit dialog, so none covers the page."""
+    settings = base / "user" / "default" / "comfy.settings.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({"Comfy.TutorialCompleted": True}))
+
+
+def require_browser() -> None:
+    """Skip a browser test, naming what is missing, without Chromium or playwright-core."""
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM")
+    if not (ROOT / "node_modules" / "playwright-core").is_dir():
+        pytest.skip("playwright-core is not installed: run npm ci in the pack's folder")
 
 
 def flush_cache(srv: ComfyServer) -> None:

@@ -16,13 +16,12 @@ from pathlib import Path
 
 import pytest
 from comfy_server import ComfyServer
-from harness import ROOT, TINY_SET, make_base, write_media
+from harness import CHROMIUM, ROOT, TINY_SET, hub_env, make_base, require_browser, returning_user, write_media
 from ltx23_aio.nodes.modes import MODES
 from ltx23_aio.routes import EXAMPLES_DIR, example_name
 
 STEPS = Path(__file__).resolve().parent / "browser" / "steps.mjs"
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 LIMIT_S = 420
 HUB_REPO = "ltx23-aio-tests/browser"
 # Bytes per second over all of a file's connections: slow enough for the page to see a download in
@@ -61,24 +60,15 @@ def browser_server(tmp_path_factory, comfyui, tiny_models, hub, hub_set, bad_set
     write_media(base / "input")
     # A user model set that does not parse: the picker shows it marked broken, with the reason.
     (base / "user" / "ltx23-aio" / "model_sets" / "broken-set.json").write_text('{"name": "broken", "files": {')
-    # A returning user: no first-visit dialog over the page.
-    settings = base / "user" / "default" / "comfy.settings.json"
-    settings.parent.mkdir(parents=True, exist_ok=True)
-    settings.write_text(json.dumps({"Comfy.TutorialCompleted": True}))
-    hf = base / "hf"  # its own Hugging Face cache; no token is sent
-    env = {"HF_ENDPOINT": hub.hub_url, "HF_HOME": str(hf), "HF_HUB_CACHE": str(hf / "hub"), "HF_TOKEN": "",
-           "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1", "HF_HUB_OFFLINE": "0"}
-    srv = ComfyServer(comfyui, base, env=env).start()
+    returning_user(base)
+    srv = ComfyServer(comfyui, base, env=hub_env(hub, base)).start()
     yield srv
     srv.stop()
 
 
 @pytest.fixture(scope="module")
 def report(browser_server) -> dict:
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM")
-    if not (ROOT / "node_modules" / "playwright-core").is_dir():
-        pytest.skip("playwright-core is not installed: run npm ci in the pack's folder")
+    require_browser()
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     upload = ARTIFACTS / "to-upload" / "ltx23aio-uploaded-speech.wav"

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pytest
 from comfy_server import ComfyServer
-from harness import ROOT, TINY_SET, make_base
+from harness import CHROMIUM, ROOT, TINY_SET, hub_env, make_base, require_browser, returning_user
 
 STEPS = Path(__file__).resolve().parent / "browser" / "progress.mjs"
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser-progress"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 LIMIT_S = 420
 HUB_REPO = "ltx23-aio-tests/browser-progress"
 RUN = {"prompt": "a red fox runs through deep snow, wind howls", "width": 128, "height": 128, "duration": 0.35,
@@ -60,23 +59,15 @@ def refused_set(tiny_models, hub):
 @pytest.fixture(scope="module")
 def progress_server(tmp_path_factory, comfyui, tiny_models, hub, missing_set, refused_set):
     base = make_base(tmp_path_factory.mktemp("browser-progress"), tiny_models, [TINY_SET, missing_set, refused_set])
-    settings = base / "user" / "default" / "comfy.settings.json"
-    settings.parent.mkdir(parents=True, exist_ok=True)
-    settings.write_text(json.dumps({"Comfy.TutorialCompleted": True}))
-    hf = base / "hf"
-    env = {"HF_ENDPOINT": hub.hub_url, "HF_HOME": str(hf), "HF_HUB_CACHE": str(hf / "hub"), "HF_TOKEN": "",
-           "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1", "HF_HUB_OFFLINE": "0"}
-    srv = ComfyServer(comfyui, base, env=env).start()
+    returning_user(base)
+    srv = ComfyServer(comfyui, base, env=hub_env(hub, base)).start()
     yield srv
     srv.stop()
 
 
 @pytest.fixture(scope="module")
 def report(progress_server, missing_set, refused_set) -> dict:
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM")
-    if not (ROOT / "node_modules" / "playwright-core").is_dir():
-        pytest.skip("playwright-core is not installed: run npm ci in the pack's folder")
+    require_browser()
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     config = {"url": progress_server.url, "out": str(ARTIFACTS), "chromium": CHROMIUM, "run": RUN,

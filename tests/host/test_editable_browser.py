@@ -10,20 +10,18 @@ tests/artifacts/browser/ (git-ignored).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 from comfy_server import ComfyServer
-from harness import ROOT, make_base, write_media
+from harness import CHROMIUM, ROOT, make_base, require_browser, returning_user, write_media
 from ltx23_aio.nodes.modes import MODES
 from media import probe
 
 STEPS = Path(__file__).resolve().parent / "browser" / "editable.mjs"
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 LIMIT_S = 1500
 BASE = {"prompt": "a fox trots through snow, wind howls", "width": 128, "height": 128, "duration": 0.35,
         "models": "tiny", "seed": 5}  # 9 frames
@@ -50,9 +48,7 @@ KEPT = {name: {i: t for i, (t, _) in wire.items() if i != "width"} for name, (_,
 def editable_server(tmp_path_factory, comfyui, tiny_models):
     base = make_base(tmp_path_factory.mktemp("editable"), tiny_models)
     write_media(base / "input")
-    settings = base / "user" / "default" / "comfy.settings.json"
-    settings.parent.mkdir(parents=True, exist_ok=True)
-    settings.write_text(json.dumps({"Comfy.TutorialCompleted": True}))
+    returning_user(base)
     srv = ComfyServer(comfyui, base, extra_args=["--cache-none"]).start()
     yield srv
     srv.stop()
@@ -60,10 +56,7 @@ def editable_server(tmp_path_factory, comfyui, tiny_models):
 
 @pytest.fixture(scope="module")
 def report(editable_server) -> dict:
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM")
-    if not (ROOT / "node_modules" / "playwright-core").is_dir():
-        pytest.skip("playwright-core is not installed: run npm ci in the pack's folder")
+    require_browser()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob("editable-*.png"):
         old.unlink()

@@ -11,7 +11,7 @@ import uuid
 import numpy as np
 import pytest
 from comfy_server import ComfyServer
-from harness import make_base, output_file, write_media
+from harness import hub_env, make_base, output_file, write_media
 from media import probe
 from test_t2v import NODE, inner, loaders_run, t2v
 
@@ -30,7 +30,7 @@ def any_cache(request, tmp_path_factory, tiny_models, hub):
     base = make_base(tmp_path_factory.mktemp("classic"), tiny_models)
     write_media(base / "input")
     srv = ComfyServer(request.getfixturevalue("comfyui"), base, extra_args=["--cache-classic"],
-                      env={"HF_ENDPOINT": hub.hub_url, "HF_HOME": str(base / "hf"), "HF_TOKEN": ""}).start()
+                      env=hub_env(hub, base)).start()
     yield srv
     srv.stop()
 
