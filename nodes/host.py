@@ -12,8 +12,6 @@ from ..model_store.errors import ModelFileError
 from .media import MediaError, MediaInfo
 from .modes import Mode
 from .plan import Environment, RunError, RunPlan, plan_run
-from .settings import SettingsError
-from .settings import check_prompt as _check_prompt
 from .workflow import with_prefix
 
 FORMATS = {"image": "PNG, JPEG or WebP", "audio": "WAV, FLAC, MP3 or M4A", "video": "MP4 (H.264) or WebM"}
@@ -54,13 +52,6 @@ def _unavailable(files, mode: str, model_set: str) -> str | None:
 def make_plan(mode: Mode, values: dict) -> RunPlan:
     """Plan a run in this ComfyUI; raises RunError with the fix."""
     return plan_run(mode, values, comfy_environment())
-
-
-def check_prompt(prompt: str) -> None:
-    try:
-        _check_prompt(prompt)
-    except SettingsError as e:
-        raise RunError(str(e)) from e
 
 
 def held_graph(mode: Mode, values: dict, prefix: str) -> dict:

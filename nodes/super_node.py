@@ -27,6 +27,7 @@ from server import PromptServer
 from ..model_store.sets import load_catalog
 from .messages import PackError, for_frontend
 from .modes import MODES, PACK_NAME, SHARED_INPUTS, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
+from .settings import check_prompt
 from .stages import stages
 from .workflow import is_link, load_presets, negative_prompt_use, with_prefix
 
@@ -159,7 +160,7 @@ class SuperNode(io.ComfyNode):
         known = {k: v for k, v in values.items() if v is not None and k not in wired}
         if any(name not in known for name in SHAPING):
             if "prompt" in known:
-                _host().check_prompt(known["prompt"])
+                check_prompt(known["prompt"])  # a SettingsError: reported like the plan's errors
             return
         _host().make_plan(cls.MODE, {**cls.MODE.defaults, "prompt": "(linked)", **known})
 
