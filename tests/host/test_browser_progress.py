@@ -106,8 +106,13 @@ def test_the_node_shows_each_stage_in_order_above_the_summary(report):
     lines = first_lines(run)
     # In the order they run (a LoRA and the upscaler load when first needed: "load models" again).
     order = ["load models", "encode prompt", "stage 1 · step ", "upscale", "stage 2 · ", "decode", "save"]
+    # A stage of a few milliseconds on tiny models (the upscale) can fall between two 10 ms samples
+    # of the page: every stage was sent to the node, and those the page showed came in order.
+    sent = [t.split("\n")[0] for t in run["sent"]]
+    assert all(any(line.startswith(x) for line in sent) for x in order), sent
     firsts = [next((i for i, line in enumerate(lines) if line.startswith(x)), None) for x in order]
-    assert None not in firsts and firsts == sorted(firsts), lines
+    shown = [i for i in firsts if i is not None]
+    assert len(shown) >= len(order) - 1 and shown == sorted(shown), lines
     assert "decode video" in lines and "decode audio" in lines, lines
     # The sampler's steps as they go (ComfyUI skips some when they come fast).
     assert len({line for line in lines if re.fullmatch(r"stage 1 · step [1-8]/8", line)}) >= 3, lines
