@@ -200,8 +200,10 @@ MODES: Mapping[str, Mode] = MappingProxyType({
               NumberInput("video_start", 0.0, 0.0, 3600.0, 0.01, "Where in the source video the clip starts, in seconds.")),
              ("Uses the LTX-2.3 IC-LoRA union control, which works with the distilled model only: every "
               "preset samples at cfg 1 with the distilled LoRA, the IC-LoRA applied last.",
-              "The clip follows the source: its frame rate is used, and if it is shorter than "
-              "duration the clip is shortened to it (reported on the node). A video wired into "
+              "The clip follows the source: its own frame rate is used, exactly (12.5 stays 12.5, so "
+              "the picture keeps in step with the source's sound), duration is counted in its frames, "
+              "and if the source is shorter the clip is shortened to it (reported on the node). "
+              "Sources above 60 fps are refused: convert them to 24–30 fps first. A video wired into "
               "video_input is used at the node's fps and duration.",
               "The heaviest mode: the control guide doubles the tokens the model sees, so it needs more "
               "memory and time than Text → Video at the same size; the node warns above 1280×704 × 121 "
