@@ -195,8 +195,13 @@ MODES: Mapping[str, Mode] = MappingProxyType({
              "image and the prompt, and its sound is kept.",
              (MediaInput("video", "video", "The source video: motion, structure and sound."),
               MediaInput("style_image", "image", "The look to give it; used as the first frame."),
-              ChoiceInput("control", ("canny",), "What of the source video guides the result: canny = its edges."),
-              NumberInput("control_strength", 0.75, 0.0, 1.0, 0.05, "How closely the result follows the source's structure."),
+              ChoiceInput("control", ("canny", "depth", "pose"),
+                          "What of the source video guides the result: canny = its edges, depth = its depth "
+                          "map (MoGe), pose = its people's poses (SDPose). Depth and pose load a model of "
+                          "their own (in every model set)."),
+              NumberInput("control_strength", 1.0, 0.0, 1.0, 0.05,
+                          "How closely the result follows the source's structure. 1.0, as in every official "
+                          "IC-LoRA workflow; lower leaves the guide partly noised, for a looser follow."),
               NumberInput("video_start", 0.0, 0.0, 3600.0, 0.01, "Where in the source video the clip starts, in seconds.")),
              ("Uses the LTX-2.3 IC-LoRA union control, which works with the distilled model only: every "
               "preset samples at cfg 1 with the distilled LoRA, the IC-LoRA applied last.",
