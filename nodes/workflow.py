@@ -85,6 +85,11 @@ def load_workflow(mode: str) -> dict:
         outputs.update(own.get("outputs", {}))
     resolved = {k: v for k, v in raw.items() if k not in ("base", "include")}
     resolved.update(nodes=nodes, outputs=outputs, output_nodes=raw.get("output_nodes", base["output_nodes"]))
+    # How the recipe differs from the official graphs: what the base and the included modes say
+    # holds here too, then this mode's own.
+    notes = [*base.get("differences", []), *(d for other in [*raw.get("include", []), mode]
+                                              for d in _load_json(f"{other}.json").get("differences", []))]
+    resolved["differences"] = list(dict.fromkeys(notes))
     return resolved
 
 
