@@ -191,8 +191,8 @@ MODES: Mapping[str, Mode] = MappingProxyType({
               "again before the upscale and before decoding, so you get exactly the frames you asked for.",
               "Describe the motion between the two frames; very different images need a longer clip.")),
         Mode("style", "Style transfer", "StyleTransfer",
-             "Restyles a video: its motion and structure (edges) are kept, the look comes from a style "
-             "image and the prompt, and its sound is kept.",
+             "Restyles a video: its motion and structure (its edges, depth or pose) are kept, the look "
+             "comes from a style image and the prompt, and its sound is kept.",
              (MediaInput("video", "video", "The source video: motion, structure and sound."),
               MediaInput("style_image", "image", "The look to give it; used as the first frame."),
               ChoiceInput("control", ("canny", "depth", "pose"),
