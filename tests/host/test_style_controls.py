@@ -1,4 +1,4 @@
-"""Style transfer's depth and pose controls and a source at a fractional frame rate, on a real ComfyUI.
+"""Style transfer on a real ComfyUI: depth and pose controls, a fractional source rate, the refining presets.
 
 Depth (MoGe) and pose (SDPose) are not run here: no tiny stand-in of them runs on this CPU
 tier. SDPose files are Stable-Diffusion checkpoints that ComfyUI recognises by their full UNet
@@ -22,7 +22,7 @@ from harness import output_file, write_media
 from ltx23_aio.model_manifest import CONTROL_FILES
 from ltx23_aio.nodes.modes import MODES
 from media import probe
-from taps import expansion
+from taps import expansion, tap, tapped
 from test_t2v import rejected
 
 NODE = MODES["style"].node_id
@@ -122,3 +122,19 @@ def test_style_keeps_a_fractional_source_rate_and_its_sound_in_step(server):
     assert media.video_streams[0]["rate"] == 12.5
     assert abs(media.audio.shape[1] / media.audio_rate - 17 / 12.5) < 0.05  # AAC frames of 21 ms
     assert any("fps 24 → 12.5 (the source video's rate): 1 s = 17 frames" in text for _, text in result.node_texts)
+
+
+@pytest.mark.parametrize("preset, pass_size", [("Balanced", 4), ("Quality", 2)])
+def test_style_refining_presets_run_at_their_sizes(server, preset, pass_size):
+    """Balanced refines the pass at the same size; Quality samples it at half size, then upscales."""
+    graph = expansion("style", {**MODES["style"].defaults, **BASE, "filename_prefix": f"style/{preset}"}, preset)
+    tap(graph, "pass", ["pass1_crop", 2])
+    tap(graph, "refined", ["refine_crop", 2])
+    result = server.run(graph)
+    assert result.status == "success", json.dumps(result.error, indent=1)[:3000]
+    # 128×128 is a 4×4 latent; 17 frames are 3 latent frames.
+    assert tuple(tapped(server, result, "pass").shape[2:]) == (3, pass_size, pass_size)
+    assert tuple(tapped(server, result, "refined").shape[2:]) == (3, 4, 4)
+    assert {"refine_sample", "pass1_sample"} <= set(result.executed)
+    assert ("upscale" in result.executed) == (preset == "Quality")
+    assert probe(output_file(server, result)).frames.shape[0] == 17
