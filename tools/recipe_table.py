@@ -122,13 +122,16 @@ def _pass_row(r: _Reader, preset: str, node_id: str) -> str:
                  f"{r.value(node_id, 'steps')} steps, {r.value(node_id, 'scheduler')}", r.value(node_id, "cfg"),
                  r.value(node_id, "seed")]
     else:
-        guider = r.link(node_id, "guider")
-        noise = r.link(node_id, "noise")
-        g = r.graph[guider]
-        cfg = (r.value(guider, "cfg") if "cfg" in g["inputs"] else f"{g['class_type']}: {r.settings(guider)}")
-        cells = [r.model(r.link(guider, "model")), r.value(r.link(node_id, "sampler"), "sampler_name"),
-                 _sigmas(r, r.link(node_id, "sigmas")), cfg,
-                 r.value(noise, "noise_seed") if "noise_seed" in r.graph[noise]["inputs"] else r.graph[noise]["class_type"]]
+        # Any of these may be a node another mode writes differently (or a link from outside).
+        guider, noise, sampler = (r.link(node_id, k) for k in ("guider", "noise", "sampler"))
+        g = r.graph[guider] if guider else {"class_type": "?", "inputs": {}}
+        cfg = (r.value(guider, "cfg") if "cfg" in g["inputs"] else f"{g['class_type']}: {r.settings(guider) if guider else ''}")
+        seed = (r.value(noise, "noise_seed") if noise and "noise_seed" in r.graph[noise]["inputs"]
+                else r.graph[noise]["class_type"] if noise else "?")
+        cells = [r.model(r.link(guider, "model") if guider else None),
+                 r.value(sampler, "sampler_name") if sampler and "sampler_name" in r.graph[sampler]["inputs"]
+                 else (r.graph[sampler]["class_type"] if sampler else "?"),
+                 _sigmas(r, r.link(node_id, "sigmas")), cfg, seed]
     return "| " + " | ".join([preset, f"`{node_id}`", *cells, r.latent(node_id)]) + " |"
 
 
