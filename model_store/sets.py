@@ -83,8 +83,11 @@ def _file(role: str, raw: Any, where: str) -> ModelFile:
     known = FILES.get(raw["name"])
     if known and known.folder == raw["folder"] and "repo" not in raw:
         # A file the pack knows (the first distilled LoRA, say) named without its source: where it
-        # comes from and its size are the manifest's, so it can still be fetched and shown.
-        return known
+        # comes from is the manifest's, and its size unless the set gives one, so it can still be
+        # fetched and shown.
+        exact = "size" in raw
+        return ModelFile(known.name, known.folder, known.repo, known.path, raw["size"] if exact else known.size,
+                         size_exact=exact or known.size_exact, sha256=raw.get("sha256", known.sha256))
     return ModelFile(raw["name"], raw["folder"], raw.get("repo"), raw.get("path"), raw.get("size"),
                      size_exact=raw.get("size") is not None, sha256=raw.get("sha256"))
 
