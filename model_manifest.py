@@ -91,8 +91,8 @@ FILES: Mapping[str, ModelFile] = _frozen({
         ModelFile("ltx-2.3-22b-distilled-lora-384.safetensors", "loras", "Lightricks/LTX-2.3",
                   size=int(7.61 * GB)),
         # The 1.1 distilled LoRA as ComfyUI's own LTX-2.3 templates load it: Lightricks' 1.1 LoRA
-        # (ltx-2.3-22b-distilled-lora-384-1.1) reduced to an average rank of 111, about 3.5 times
-        # smaller. The size is estimated from that rank (7.61 GB × 111 / 384).
+        # (ltx-2.3-22b-distilled-lora-384-1.1) reduced to an average rank of 111, about a third
+        # of the download. The size is estimated from that rank (7.61 GB × 111 / 384).
         ModelFile("ltx_2.3_22b_distilled_1.1_lora_dynamic_fro09_avg_rank_111_bf16.safetensors", "loras",
                   "Comfy-Org/ltx-2.3",
                   "split_files/loras/ltx_2.3_22b_distilled_1.1_lora_dynamic_fro09_avg_rank_111_bf16.safetensors",
