@@ -191,17 +191,24 @@ MODES: Mapping[str, Mode] = MappingProxyType({
               "again before the upscale and before decoding, so you get exactly the frames you asked for.",
               "Describe the motion between the two frames; very different images need a longer clip.")),
         Mode("style", "Style transfer", "StyleTransfer",
-             "Restyles a video: its motion and structure (edges) are kept, the look comes from a style "
-             "image and the prompt, and its sound is kept.",
+             "Restyles a video: its motion and structure (its edges, depth or pose) are kept, the look "
+             "comes from a style image and the prompt, and its sound is kept.",
              (MediaInput("video", "video", "The source video: motion, structure and sound."),
               MediaInput("style_image", "image", "The look to give it; used as the first frame."),
-              ChoiceInput("control", ("canny",), "What of the source video guides the result: canny = its edges."),
-              NumberInput("control_strength", 0.75, 0.0, 1.0, 0.05, "How closely the result follows the source's structure."),
+              ChoiceInput("control", ("canny", "depth", "pose"),
+                          "What of the source video guides the result: canny = its edges, depth = its depth "
+                          "map (MoGe), pose = its people's poses (SDPose). Depth and pose load a model of "
+                          "their own (in every model set)."),
+              NumberInput("control_strength", 1.0, 0.0, 1.0, 0.05,
+                          "How closely the result follows the source's structure. 1.0, as in every official "
+                          "IC-LoRA workflow; lower leaves the guide partly noised, for a looser follow."),
               NumberInput("video_start", 0.0, 0.0, 3600.0, 0.01, "Where in the source video the clip starts, in seconds.")),
              ("Uses the LTX-2.3 IC-LoRA union control, which works with the distilled model only: every "
               "preset samples at cfg 1 with the distilled LoRA, the IC-LoRA applied last.",
-              "The clip follows the source: its frame rate is used, and if it is shorter than "
-              "duration the clip is shortened to it (reported on the node). A video wired into "
+              "The clip follows the source: its own frame rate is used, exactly (12.5 stays 12.5, so "
+              "the picture keeps in step with the source's sound), duration is counted in its frames, "
+              "and if the source is shorter the clip is shortened to it (reported on the node). "
+              "Sources above 60 fps are refused: convert them to 24–30 fps first. A video wired into "
               "video_input is used at the node's fps and duration.",
               "The heaviest mode: the control guide doubles the tokens the model sees, so it needs more "
               "memory and time than Text → Video at the same size; the node warns above 1280×704 × 121 "

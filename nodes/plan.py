@@ -131,9 +131,13 @@ def files_needed(mode: Mode, model_set: ModelSet, preset: str | None = None) -> 
     params = run_params(mode, values, "-", geometry)
     media = {m.name: MediaSource(*MEDIA_LOADERS[m.kind], file="-") for m in mode.media}
     presets = [preset] if preset else list(load_presets(mode.id))
+    choices = [(i.name, option) for i in mode.inputs if isinstance(i, ChoiceInput) for option in i.options]
     files: dict[str, ModelFile] = {}
     for name in presets:
-        files.update(_expand(mode, name, params, model_set, media).files)
+        # Every option of every choice: style's depth and pose each load a model of their own.
+        for choice in [None, *choices]:
+            chosen = {**params, **({choice[0]: choice[1]} if choice else {})}
+            files.update(_expand(mode, name, chosen, model_set, media).files)
     return files
 
 
@@ -164,6 +168,8 @@ def check_types(mode: Mode, values: Mapping[str, Any]) -> dict[str, Any]:
     for i in mode.inputs:
         if isinstance(i, NumberInput) and i.name in out and not i.min <= out[i.name] <= i.max:
             raise RunError(f"{i.name} {out[i.name]:g} is out of range: use {i.min:g}–{i.max:g}.")
+        if isinstance(i, ChoiceInput) and i.name in out and out[i.name] not in i.options:
+            raise RunError(f"{i.name} '{out[i.name]}' is not an option: use {' / '.join(i.options)}.")
     return out
 
 

@@ -29,7 +29,7 @@ class Geometry:
     width: int
     height: int
     frames: int
-    fps: int
+    fps: float  # whole for typed values; a source video's own rate (12.5, 29.97) in style
     changes: tuple[str, ...] = field(default=())
 
     @property
@@ -51,7 +51,7 @@ class Geometry:
         return (self.width // 32) * (self.height // 32) * ((self.frames - 1) // 8 + 1)
 
     def summary(self) -> str:
-        text = f"{self.width}×{self.height}, {self.frames} frames at {self.fps} fps ({self.duration:.2f} s)"
+        text = f"{self.width}×{self.height}, {self.frames} frames at {self.fps:g} fps ({self.duration:.2f} s)"
         if self.changes:
             text += " — " + "; ".join(self.changes)
         return text
@@ -62,12 +62,12 @@ def snap_size(value: int, multiple: int = SIZE_MULTIPLE) -> int:
     return max(multiple, ((int(value) + multiple // 2) // multiple) * multiple)
 
 
-def max_frames(fps: int) -> int:
+def max_frames(fps: float) -> int:
     """The most frames (8n+1) whose last one still lies inside the model's 20-second window."""
-    return 8 * (WINDOW_SECONDS * fps // 8) + 1
+    return 8 * int(WINDOW_SECONDS * fps // 8) + 1
 
 
-def frames_for(duration: float, fps: int) -> int:
+def frames_for(duration: float, fps: float) -> int:
     """8n+1 frames nearest to duration·fps+1 (the official recipe's frame count)."""
     n = max(1, round(duration * fps / 8))
     return 8 * n + 1

@@ -11,8 +11,8 @@ values, links ``[node, output]``, or references bound here by name:
 * ``{"media": "image"}`` — the mode's media input: a core loader node (``media_<name>``) reading
   the uploaded file, or, when the user wired the socket, that link itself (outside the graph).
 
-A preset patches nodes by name; nodes that no output reaches afterwards are dropped, so the
-graph holds exactly what runs.
+A preset patches nodes by name, then the option picked for each of the workflow's ``"choices"``
+does; nodes that no output reaches afterwards are dropped, so the graph holds exactly what runs.
 """
 from __future__ import annotations
 
@@ -85,6 +85,11 @@ def load_workflow(mode: str) -> dict:
         outputs.update(own.get("outputs", {}))
     resolved = {k: v for k, v in raw.items() if k not in ("base", "include")}
     resolved.update(nodes=nodes, outputs=outputs, output_nodes=raw.get("output_nodes", base["output_nodes"]))
+    # How the recipe differs from the official graphs: what the base and the included modes say
+    # holds here too, then this mode's own.
+    notes = [*base.get("differences", []), *(d for other in [*raw.get("include", []), mode]
+                                              for d in _load_json(f"{other}.json").get("differences", []))]
+    resolved["differences"] = list(dict.fromkeys(notes))
     return resolved
 
 
@@ -141,6 +146,18 @@ def patch_nodes(nodes: Mapping, patches: Mapping, allow_new: bool = False) -> di
 
 def apply_preset(nodes: Mapping, preset: Mapping) -> dict:
     return patch_nodes(nodes, preset.get("nodes", {}))
+
+
+def apply_choices(nodes: Mapping, workflow: Mapping, params: Mapping[str, Any]) -> dict:
+    """Nodes with the patch of each chosen option applied. A workflow's ``"choices"`` maps a
+    choice input (style's ``control``) to its options, each patching nodes the way a preset
+    does and adding the nodes only that option needs (depth's MoGe model, pose's SDPose)."""
+    for name, options in workflow.get("choices", {}).items():
+        chosen = params.get(name)
+        if chosen not in options:
+            raise WorkflowError(f"{name} '{chosen}' is not one of {', '.join(options)}")
+        nodes = patch_nodes(nodes, options[chosen].get("nodes", {}), allow_new=True)
+    return dict(nodes)
 
 
 class _Binder:
@@ -214,7 +231,7 @@ def build(workflow: Mapping, preset: Mapping, params: Mapping[str, Any], model_s
           media: Mapping[str, MediaSource] | None = None) -> Expansion:
     """Bind a workflow, patched by a preset, to this run's values, model set and media."""
     media = media or {}
-    nodes = apply_preset(workflow["nodes"], preset)
+    nodes = apply_choices(apply_preset(workflow["nodes"], preset), workflow, params)
     binder = _Binder(nodes, params, model_set, media)
     graph = {name: binder.node(name, node["class_type"], node["inputs"], name)
              for name, node in nodes.items()}

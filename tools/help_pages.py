@@ -59,6 +59,11 @@ def render(mode) -> str:
               "|---|" + "---|" * len(stages) + "---|"]
     for name, p in presets.items():
         lines.append(f"| {name} | " + " | ".join(p[s] for s in stages) + f" | {p['summary']} |")
+    if workflow.get("differences"):
+        lines += ["", "## Differences from the official graphs", "",
+                  "Where this recipe departs from ComfyUI's LTX-2.3 templates or Lightricks' pipelines and "
+                  "examples, and why (every sampling parameter per preset: `workflows/recipes.md`):", ""]
+        lines += [f"- {d}" for d in workflow["differences"]]
     lines += ["", "## Model sets", "", "| set | files this mode loads | for |", "|---|---|---|"]
     for s in BUILTIN_SETS.values():
         files = files_needed(mode, s)

@@ -185,3 +185,65 @@ def test_style_warns_when_the_clip_is_heavy(tmp_path):
     assert not any("heavy" in n for n in small.notes)
     big = plan_run(MODES["style"], {**style, "width": 1280, "height": 704, "duration": 8.0}, env)
     assert any(n.startswith("heavy: with its guide the model sees 44000 tokens") for n in big.notes)
+
+
+STYLE_NODES = {"Video Slice", "GetVideoComponents", "ImageFromBatch", "Canny", "GetICLoRAParameters", "LTXVAddGuide",
+               "LTXVCropGuides", "SetLatentNoiseMask", "SolidMask", "AudioConcat", "EmptyAudio", "TrimAudioDuration",
+               "LTXVAudioVAEEncode", "ResizeImageMaskNode", "ImageScaleToMaxDimension", "LTXVPreprocess",
+               "LTXVImgToVideoInplace", "LoadVideo", "LoadImage", "LoadMoGeModel", "MoGeInference", "MoGeRender",
+               "SDPoseKeypointExtractor", "SDPoseDrawKeypoints"}
+
+
+def style_plan(tmp_path, control, present=TINY_FILES, user_set=TINY, **extra):
+    from ltx23_aio.nodes.media import MediaInfo
+    env = env_for(tmp_path, present, user_set=user_set, allow_download=True)
+    facts = {"clip.mp4": MediaInfo("video", duration=2.0, fps=24.0, frames=48), "look.png": MediaInfo("image")}
+    env = Environment(env.user_dir, env.node_classes | STYLE_NODES, FOLDERS | {"geometry_estimation"}, env.locate,
+                      env.unavailable, None, "0.27.0", lambda kind, name: facts[name])
+    values = {**VALUES, **MODES["style"].defaults, "prompt": "oil paint", "models": "tiny", "video": "clip.mp4",
+              "style_image": "look.png", "control": control, **extra}
+    return plan_run(MODES["style"], values, env)
+
+
+@pytest.mark.parametrize("control, name", [("depth", "moge_2_vitl_normal_fp16.safetensors"),
+                                           ("pose", "sdpose_wholebody_fp16.safetensors")])
+def test_style_control_model_missing_offline_is_refused_naming_it(tmp_path, monkeypatch, control, name):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert style_plan(tmp_path, "canny").expansion.files.keys().isdisjoint({"depth_model", "pose_model"})
+    with pytest.raises(RunError) as e:
+        style_plan(tmp_path, control)
+    assert "Offline mode (HF_HUB_OFFLINE is set) and 1 model file(s) are missing" in str(e.value)
+    assert name in str(e.value) and "unset HF_HUB_OFFLINE" in str(e.value)
+
+
+def test_style_control_model_present_runs_offline(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    plan = style_plan(tmp_path, "depth", [*TINY_FILES, ("geometry_estimation", "moge_2_vitl_normal_fp16.safetensors")])
+    assert plan.expansion.graph["depth_model"]["inputs"]["model_name"] == "moge_2_vitl_normal_fp16.safetensors"
+    assert not plan.missing
+
+
+def test_style_control_that_is_no_option_is_refused(tmp_path):
+    with pytest.raises(RunError, match="control 'normals' is not an option: use canny / depth / pose"):
+        style_plan(tmp_path, "normals")
+
+
+def test_a_user_set_written_for_the_first_distilled_lora_keeps_working(tmp_path):
+    """Sets written before 1.1: the old LoRA named by name and folder only, no depth or pose model."""
+    old = "ltx-2.3-22b-distilled-lora-384.safetensors"
+    user = json.loads(json.dumps(TINY))
+    user["files"]["distilled_lora"] = {"name": old, "folder": "loras"}
+    present = [(f, n) for f, n in TINY_FILES if not n.endswith("distilled-lora.safetensors")] + [("loras", old)]
+    plan = plan_run(T2V, VALUES, env_for(tmp_path, present, user_set=user))
+    assert plan.expansion.graph["distilled_model"]["inputs"]["lora_name"] == old and not plan.missing
+    # Missing, it is still known: its source and size come from the pack, so it can be fetched.
+    without = [(f, n) for f, n in TINY_FILES if "distilled" not in n]
+    with pytest.raises(RunError) as e:
+        plan_run(T2V, VALUES, env_for(tmp_path / "gone", without, user_set=user))
+    assert f"https://huggingface.co/Lightricks/LTX-2.3/resolve/main/{old}" in str(e.value) and "7.61 GB" in str(e.value)
+    # Written before depth and pose existed, the set still runs them with the pack's models.
+    assert user["files"].keys().isdisjoint({"depth_model", "pose_model"})
+    plan = style_plan(tmp_path / "style", "pose", [*present, ("checkpoints", "sdpose_wholebody_fp16.safetensors")],
+                      user_set=user)
+    assert plan.expansion.graph["pose_model"]["inputs"]["ckpt_name"] == "sdpose_wholebody_fp16.safetensors"
+    assert not plan.missing

@@ -32,9 +32,11 @@ SHARED_PARTS: dict[str, list[list[str]]] = {
         ["t2v.stage1_noise", "t2v.stage1_sampler", "t2v.stage1_sigmas"],
         ["style.pass1_noise", "style.pass1_sampler", "style.pass1_sigmas"],
     ],
-    "distilled 3-step refine (fixed noise, euler_cfg_pp, manual sigmas from 0.85)": [
-        ["t2v.stage2_noise", "t2v.stage2_sampler", "t2v.stage2_sigmas"],
-        ["style.refine_noise", "style.refine_sampler", "style.refine_sigmas"],
+    # The sigmas differ: style refines at the same size from 0.725 (Balanced) or, upscaled, from
+    # 0.909375 (Quality); the other modes from 0.85 after the upscale.
+    "distilled refine (fixed noise, euler_cfg_pp)": [
+        ["t2v.stage2_noise", "t2v.stage2_sampler"],
+        ["style.refine_noise", "style.refine_sampler"],
     ],
     # Fast guides both stages alike; the presets patch stage 1 only.
     "Fast guider (distilled model, cfg 1)": [
