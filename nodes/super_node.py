@@ -158,7 +158,7 @@ class SuperNode(io.ComfyNode):
         cls._check_wired_types(input_types)
         wired = set(wired_values(cls.MODE, values))
         known = {k: v for k, v in values.items() if v is not None and k not in wired}
-        if any(name not in known for name in SHAPING):
+        if any(name not in known for name in (*SHAPING, *cls.MODE.source_shaping)):
             if "prompt" in known:
                 check_prompt(known["prompt"])  # a SettingsError: reported like the plan's errors
             return

@@ -58,6 +58,16 @@ EXAMPLES = {
                   "paper grain and loose brush strokes, following every movement of the source clip.",
         "media": {"video": "ltx23_aio_shapes.mp4", "style_image": "ltx23_aio_watercolor.jpg"},
     },
+    "extend": {
+        "prompt": "The shapes keep drifting to the right and slowly spiral together into one glowing ring, which "
+                  "pulses once and fades; the soft hum rises in pitch and fades out with it.",
+        "media": {"video": "ltx23_aio_shapes.mp4"},
+    },
+    "retake": {
+        "prompt": "The shapes burst apart into a shower of bright sparks that fall and settle, with a crackle and "
+                  "a soft chime, before the shapes gather again.",
+        "media": {"video": "ltx23_aio_shapes.mp4"},
+    },
 }
 
 NODE_SIZE = (440, 398)  # the frontend's height for a node with the shared widgets only

@@ -152,3 +152,10 @@ def test_expansion_records_where_each_value_lands_and_its_conversion(make_plan):
     params = plain(make_plan, "t2v", TYPED).params
     assert ("conditioning", "frame_rate", "float") in params["fps"]
     assert params["prompt"] == (("positive_text", "text", None),)
+
+
+def test_extend_context_and_retake_range_shape_the_graph():
+    from ltx23_aio.nodes.editable import shaping_inputs
+    from ltx23_aio.nodes.modes import MODES
+    assert {"context_seconds", "output", "video"} <= shaping_inputs(MODES["extend"])
+    assert {"start", "end", "regenerate", "video"} <= shaping_inputs(MODES["retake"])
