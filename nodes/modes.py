@@ -78,6 +78,8 @@ class MediaInput:
     name: str
     kind: str  # "image" | "audio" | "video"
     tooltip: str
+    # Read before the run (its length, size, rate shape the clip): a file only, the socket refuses.
+    file_only: bool = False
 
     @property
     def socket(self) -> str:
@@ -163,7 +165,7 @@ AUDIO_START = NumberInput(
     "padded with silence if it ends sooner.")
 
 SOURCE_VIDEO = MediaInput("video", "video", "The source video, with its sound. Choose a file: its length, size and "
-                                             "frame rate are read before the run.")
+                                             "frame rate are read before the run.", file_only=True)
 
 MODES: Mapping[str, Mode] = MappingProxyType({
     m.id: m for m in (

@@ -130,8 +130,10 @@ def note_text(mode) -> str:
     lines = [f"## {mode.display_name}", "", mode.description, ""]
     if mode.media:
         kinds = " and ".join(f"**{m.name}**" for m in mode.media)
+        wire = ("" if all(m.file_only for m in mode.media)
+                else ", or wire them into the node's `…_input` sockets")
         lines.append(f"1. Pick your own {kinds} on the node (the example's files are put into ComfyUI's "
-                     f"input folder when it opens), or wire them into the node's `…_input` sockets.")
+                     f"input folder when it opens){wire}.")
     lines += [f"{'2' if mode.media else '1'}. Write what happens in the prompt.",
               f"{'3' if mode.media else '2'}. Press **Run**: the video appears on the node and is saved "
               f"in ComfyUI's output folder as `LTX2.3-AIO/{mode.id}_00001_.mp4` (numbered on with each run; "
