@@ -151,7 +151,15 @@ def test_extend_copies_the_source_frames_through_unchanged(server):
     graph["direct_parts"] = {"class_type": "GetVideoComponents", "inputs": {"video": ["direct_load", 0]}}
     save_images(graph, "source", ["direct_parts", 0])
     save_images(graph, "decoded", ["decode", 0])
+    # Beyond 8-bit PNGs: the float frames, through the same deterministic encoder, give equal latents.
+    graph["output_head"] = {"class_type": "ImageFromBatch", "inputs": {
+        "image": ["output_frames", 0], "batch_index": 0, "length": FRAMES}}
+    vae = graph["stage1_context"]["inputs"]["vae"]
+    for name, link in (("output_head", ["output_head", 0]), ("source_direct", ["direct_parts", 0])):
+        graph[f"encode_{name}"] = {"class_type": "VAEEncode", "inputs": {"pixels": link, "vae": vae}}
+        tap(graph, name, [f"encode_{name}", 0])
     result = run_ok(server, graph)
+    assert torch.equal(tapped(server, result, "output_head"), tapped(server, result, "source_direct"))
     output, source = saved_images(server, result, "output"), saved_images(server, result, "source")
     decoded = saved_images(server, result, "decoded")
     assert output.shape[0] == FRAMES + 8 and source.shape[0] == FRAMES
