@@ -7,6 +7,7 @@ and the errors at queue time.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import uuid
@@ -307,3 +308,16 @@ def test_wired_range_is_not_checked_against_the_default_at_queue_time(server):
     prompt["5"]["inputs"]["value"] = 9.0  # outside the clip: refused when the node runs, before sampling
     result = server.run(prompt)
     assert result.status == "error" and "outside the clip" in json.dumps(result.error, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("mode, own, frames", [("extend", {"duration": 0.35}, 132 + 8),
+                                               ("retake", {"start": 1.0, "end": 2.0}, 129)])
+def test_the_examples_source_runs_resized_to_its_snapped_size(server, mode, own, frames):
+    # The example's clip: 480×264 at 24 fps, 5.5 s (132 frames), 44.1 kHz sound.
+    shutil.copy(ROOT / "example_workflows" / "media" / "ltx23_aio_shapes.mp4", server.base / "input")
+    result = run_ok(server, node(mode, video="ltx23_aio_shapes.mp4", **own))
+    media = probe(output_file(server, result))
+    assert media.frames.shape == (frames, 256, 512, 3)
+    assert media.video_streams[0]["rate"] == 24
+    assert any("size 512×256 (the source video's 480×264, snapped to multiples of 64)" in text
+               for _, text in result.node_texts)
