@@ -321,3 +321,21 @@ def test_the_examples_source_runs_resized_to_its_snapped_size(server, mode, own,
     assert media.video_streams[0]["rate"] == 24
     assert any("size 512×256 (the source video's 480×264, snapped to multiples of 64)" in text
                for _, text in result.node_texts)
+
+
+@pytest.mark.parametrize("mode", ["extend", "retake"])
+def test_a_source_without_sound_is_taken_as_silence(server, mode):
+    with av.open(str(server.base / "input" / "silent.mp4"), "w") as out:
+        s = out.add_stream("libx264", rate=FPS)
+        s.width, s.height, s.pix_fmt = SIZE, SIZE, "yuv420p"
+        for i in range(FRAMES):
+            x = np.full((SIZE, SIZE, 3), i * 12, np.uint8)
+            for packet in s.encode(av.VideoFrame.from_ndarray(x, format="rgb24")):
+                out.mux(packet)
+        for packet in s.encode(None):
+            out.mux(packet)
+    media = probe(output_file(server, run_ok(server, node(mode, video="silent.mp4", start=0.5, end=1.2))))
+    assert media.frames.shape[0] == (FRAMES + 8 if mode == "extend" else FRAMES)
+    assert [s["codec"] for s in media.audio_streams] == ["aac"]
+    if mode == "extend":
+        assert not media.audio[:, :int(FRAMES / FPS * media.audio_rate) - 2048].any()  # the source part: silence
