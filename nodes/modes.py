@@ -78,6 +78,8 @@ class MediaInput:
     name: str
     kind: str  # "image" | "audio" | "video"
     tooltip: str
+    # Read before the run (its length, size, rate shape the clip): a file only, the socket refuses.
+    file_only: bool = False
 
     @property
     def socket(self) -> str:
@@ -124,6 +126,9 @@ class Mode:
     inputs: tuple[ModeInput, ...] = ()
     tips: tuple[str, ...] = ()  # advice for the node's help page
     token_factor: int = 1  # how many times the video's tokens the model sees (guides add their own)
+    # "extend" or "retake": the mode works on its source video, whose length, size and rate shape
+    # the clip (nodes/source_clip.py); None for modes that make a new clip.
+    edits_source: str | None = None
 
     @property
     def node_id(self) -> str:
@@ -136,6 +141,11 @@ class Mode:
     @property
     def media(self) -> tuple[MediaInput, ...]:
         return tuple(i for i in self.inputs if isinstance(i, MediaInput))
+
+    @property
+    def source_shaping(self) -> tuple[str, ...]:
+        """Own numbers that decide frame counts and ranges (Extend's context, Retake's range)."""
+        return tuple(i.name for i in self.inputs if isinstance(i, NumberInput)) if self.edits_source else ()
 
     @property
     def defaults(self) -> dict:
@@ -153,6 +163,9 @@ AUDIO_START = NumberInput(
     "audio_start", 0.0, 0.0, 3600.0, 0.01,
     "Where in the audio the clip starts, in seconds. The audio is cut to the clip's length and "
     "padded with silence if it ends sooner.")
+
+SOURCE_VIDEO = MediaInput("video", "video", "The source video, with its sound. Choose a file: its length, size and "
+                                             "frame rate are read before the run.", file_only=True)
 
 MODES: Mapping[str, Mode] = MappingProxyType({
     m.id: m for m in (
@@ -214,5 +227,38 @@ MODES: Mapping[str, Mode] = MappingProxyType({
               "memory and time than Text → Video at the same size; the node warns above 1280×704 × 121 "
               "frames."),
              token_factor=2),
+        Mode("extend", "Extend video", "ExtendVideo",
+             "Continues a video with its sound: the source's last frames and audio lead into new ones "
+             "from your prompt, and the result is the source followed by the continuation.",
+             (SOURCE_VIDEO,
+              ChoiceInput("output", ("source + continuation", "continuation only"),
+                          "The whole clip (the source untouched, then the new part), or the new part alone."),
+              NumberInput("context_seconds", 1.0, 0.3, 10.0, 0.1,
+                          "How much of the source's end (picture and sound) the new part continues from; "
+                          "snapped to 8n+1 frames.")),
+             ("duration is the length to add; the frame rate and size follow the source video (reported "
+              "on the node). The new part is sampled together with the source's last context_seconds, "
+              "frozen (picture and sound), so it picks up where the source ends.",
+              "The output's source part is the source's own decoded frames and waveform, copied through; "
+              "only the continuation is generated. Describe what happens next, not the source.",
+              "The context plus the added length must fit the model's 20-second window."),
+             edits_source="extend"),
+        Mode("retake", "Retake", "Retake",
+             "Regenerates a moment of a video from your prompt: the time range you set is made anew "
+             "(picture, sound or both) and everything outside it is kept.",
+             (SOURCE_VIDEO,
+              NumberInput("start", 1.0, 0.0, 3600.0, 0.01, "Where the retake starts, in seconds of the source."),
+              NumberInput("end", 2.0, 0.0, 3600.0, 0.01, "Where the retake ends, in seconds of the source."),
+              ChoiceInput("regenerate", ("video and audio", "video only", "audio only"),
+                          "What to make anew inside the range; the rest is kept.")),
+             ("Lightricks' RetakePipeline with core nodes: the whole source is encoded, a noise mask by "
+              "time (the pack's own node) unfreezes the range, and one pass at full size regenerates it. "
+              "Outside the range the latent stays exactly the source's, so the seams match.",
+              "The output has the source's length, size and frame rate (a length that is not 8n+1 frames "
+              "is cut to the 8n+1 below it, reported on the node); width, height, duration and fps on the "
+              "node are not used. The whole source must fit the model's 20-second window.",
+              "Everything is decoded again, so outside the range the picture and sound are the source "
+              "after one VAE round trip, as in Lightricks' pipeline."),
+             edits_source="retake"),
     )
 })

@@ -15,6 +15,7 @@ from ..model_store.sets import AUTO, ModelSetError, choose_model_set, load_catal
 from .media import MediaError, MediaInfo, Probe, shape_clip, sources
 from .modes import MEDIA_LOADERS, ChoiceInput, MediaInput, Mode, NumberInput
 from .settings import Geometry, SettingsError, check_prompt, resolve_geometry
+from .source_clip import default_params, fit_to_source
 from .workflow import Expansion, MediaSource, WorkflowError, build, load_presets, load_workflow
 
 TESTED_COMFYUI = "0.27.0"
@@ -103,8 +104,10 @@ def _expand(mode: Mode, preset: str, params: Mapping[str, Any], model_set: Model
         raise RunError(f"model set '{model_set.name}' does not fit the {mode.title} workflow: {e}") from e
 
 
-def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geometry) -> dict[str, Any]:
-    """The values a mode's workflow refers to as {"param": name}."""
+def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geometry,
+               source: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The values a mode's workflow refers to as {"param": name}; ``source``: those a mode that
+    edits its source video derives from it (nodes/source_clip.py), else as if it fit the node."""
     own = {i.name: values.get(i.name, i.default) for i in mode.inputs if not isinstance(i, MediaInput)}
     return {
         **own,
@@ -121,6 +124,7 @@ def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geo
         # A source clip is read one frame longer than the clip, then cut to exactly `frames`.
         "source_seconds": (geometry.frames + 1) / geometry.fps,
         "filename_prefix": values.get("filename_prefix") or f"LTX2.3-AIO/{mode.id}",
+        **(default_params(mode, values, geometry) if source is None else source),
     }
 
 
@@ -184,7 +188,11 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
         if chosen != AUTO:
             catalog.get(chosen)
         media, infos = sources(mode, values, env.probe or _no_probe)
-        geometry, notes = shape_clip(mode, values, infos, geometry)
+        if mode.edits_source:
+            geometry, notes, source = fit_to_source(mode, values, infos, geometry)
+        else:
+            geometry, notes = shape_clip(mode, values, infos, geometry)
+            source = {}
         if mode.token_factor > 1 and geometry.tokens > HEAVY_TOKENS:
             notes += (f"heavy: with its guide the model sees {geometry.tokens * mode.token_factor} tokens, "
                       f"{mode.token_factor}× a Text → Video clip of this size; lower the size or duration "
@@ -192,7 +200,7 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
     except (SettingsError, ModelSetError, MediaError) as e:
         raise RunError(str(e)) from e
 
-    params = run_params(mode, values, prompt, geometry)
+    params = run_params(mode, values, prompt, geometry, source)
     preset = values.get("preset", "Fast")
 
     model_set, why = choose_model_set(

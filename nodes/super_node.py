@@ -68,7 +68,9 @@ def mode_inputs(inputs: tuple[ModeInput, ...], files: dict[str, tuple[str, ...]]
             widgets.append(io.Combo.Input(i.name, options=list(files[i.kind]), upload=UPLOADS[i.kind],
                                           optional=True, tooltip=i.tooltip))
             widgets.append(SOCKETS[i.kind].Input(i.socket, optional=True, lazy=True, raw_link=True,
-                                                 tooltip=f"Use this {i.kind} instead of the file above."))
+                                                 tooltip="Not used by this mode: choose the file above, which is "
+                                                         "read before the run." if i.file_only else
+                                                 f"Use this {i.kind} instead of the file above."))
         elif isinstance(i, NumberInput):
             widgets.append(io.Float.Input(i.name, default=i.default, min=i.min, max=i.max, step=i.step,
                                           tooltip=i.tooltip, **wiring))
@@ -158,7 +160,7 @@ class SuperNode(io.ComfyNode):
         cls._check_wired_types(input_types)
         wired = set(wired_values(cls.MODE, values))
         known = {k: v for k, v in values.items() if v is not None and k not in wired}
-        if any(name not in known for name in SHAPING):
+        if any(name not in known for name in (*SHAPING, *cls.MODE.source_shaping)):
             if "prompt" in known:
                 check_prompt(known["prompt"])  # a SettingsError: reported like the plan's errors
             return

@@ -35,7 +35,9 @@ MEDIA = {"t2v": {}, "i2v": {"image": "portrait.png", "image_strength": 0.6},
          "keyframe": {"first_image": "first.png", "last_image": "last.png", "first_strength": 1.0,
                       "last_strength": 0.9},
          "style": {"video": "source.mp4", "style_image": "portrait.png", "control": "canny",
-                   "control_strength": 1.0, "video_start": 0.0}}
+                   "control_strength": 1.0, "video_start": 0.0},
+         "extend": {"video": "source.mp4", "output": "source + continuation", "context_seconds": 0.5},
+         "retake": {"video": "source.mp4", "start": 0.5, "end": 1.0, "regenerate": "video and audio"}}
 
 
 def node_values(mode: str) -> dict:

@@ -40,8 +40,12 @@ def render(mode) -> str:
     for i in mode.inputs:
         if isinstance(i, MediaInput):
             article = "an" if i.kind[0] in "aeiou" else "a"
-            lines.append(f"- **{i.name}** — {i.tooltip} Pick or upload a file, or wire {article} {i.kind.upper()} "
-                         f"into **{i.socket}** (used instead of the file).")
+            if i.file_only:
+                lines.append(f"- **{i.name}** — {i.tooltip} Pick or upload a file; {article} {i.kind.upper()} wired "
+                             f"into **{i.socket}** is refused when you queue.")
+            else:
+                lines.append(f"- **{i.name}** — {i.tooltip} Pick or upload a file, or wire {article} {i.kind.upper()} "
+                             f"into **{i.socket}** (used instead of the file).")
         elif isinstance(i, NumberInput):
             lines.append(f"- **{i.name}** ({i.min:g}–{i.max:g}, default {i.default:g}) — {i.tooltip}")
         else:

@@ -152,3 +152,27 @@ def test_expansion_records_where_each_value_lands_and_its_conversion(make_plan):
     params = plain(make_plan, "t2v", TYPED).params
     assert ("conditioning", "frame_rate", "float") in params["fps"]
     assert params["prompt"] == (("positive_text", "text", None),)
+
+
+def test_extend_context_and_retake_range_shape_the_graph():
+    from ltx23_aio.nodes.editable import shaping_inputs
+    assert {"context_seconds", "output", "video"} <= shaping_inputs(MODES["extend"])
+    assert {"start", "end", "regenerate", "video"} <= shaping_inputs(MODES["retake"])
+
+
+def test_retake_opens_as_the_graph_it_runs_and_a_wired_range_is_built_in_or_refused(make_plan):
+    values = {**TYPED, "video": "v.mp4", "start": 1.0, "end": 2.0}
+    answer = expand_request({"mode": "retake", "values": values}, make_plan)
+    assert answer["graph"] == plain(make_plan, "retake", values).graph
+    assert answer["graph"]["video_range"]["inputs"]["start"] == 1.0  # the source probes as 96 frames at 24 fps
+    built_in = expand_request({"mode": "retake", "values": values, "wired": {"end": True},
+                               "primitives": {"end": 3.5}}, make_plan)
+    assert built_in["graph"]["video_range"]["inputs"]["end"] == 3.5 and built_in["dropped"] == ["end"]
+    with pytest.raises(EditableError, match="end decides the graph itself"):
+        expand_request({"mode": "retake", "values": values, "wired": {"end": True}}, make_plan)
+
+
+def test_extend_with_a_wired_video_is_refused_by_the_plan(make_plan):
+    with pytest.raises(RunError, match="choose the video file on the node"):
+        expand_request({"mode": "extend", "values": {**TYPED, "video": "v.mp4"},
+                        "wired": {"video_input": True}}, make_plan)

@@ -46,7 +46,8 @@ def test_readme_model_tables_match_the_model_sets_and_workflows():
 def test_readme_names_what_style_transfer_loads_besides_the_upscaler():
     for mode in MODES.values():
         roles = files_needed(mode, BUILTIN_SETS["fp8"])
-        assert "upscaler" in roles and ("ic_lora" in roles) == (mode.id == "style")
+        expected = {"style": (True, True), "retake": (False, False)}.get(mode.id, (False, True))
+        assert ("ic_lora" in roles, "upscaler" in roles) == expected
         assert ("depth_model" in roles and "pose_model" in roles) == (mode.id == "style")
     assert "upscaler" not in files_needed(MODES["style"], BUILTIN_SETS["fp8"], "Balanced")
     ic_lora = BUILTIN_SETS["fp8"].files["ic_lora"].name
