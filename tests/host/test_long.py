@@ -11,9 +11,11 @@ import uuid
 
 import numpy as np
 import pytest
+import torch
 from harness import output_file
 from ltx23_aio.nodes.modes import MODES
 from media import probe
+from taps import expansion, tap, tapped
 from test_t2v import rejected
 
 LONG = {"prompt": "a lighthouse keeper talks through a storm, rain on glass", "negative_prompt": "blurry",
@@ -78,6 +80,29 @@ def test_a_three_window_clip_has_every_frame_its_audio_and_reports_its_windows(s
         assert flac.audio_rate == RATE and flac.audio.shape[1] == length
         for channel in flac.audio:
             assert np.array_equal(channel, expected)
+
+
+def test_in_windows_the_audio_latent_stays_frozen_and_the_image_stays_the_first_frame(server):
+    """Lipsync at image strength 1 over two windows (25 s: latent frames 0–4 and 2–6), queued as the
+    expansion with taps (so at 128×128: queued directly, stage 1 must be 64 wide): core slices
+    the audio's noise mask and the image's into each window, so both hold as in one pass."""
+    values = {**MODES["lipsync"].defaults, **LONG, **MEDIA["lipsync"], "duration": 25.0, "image_strength": 1.0, "width": 128, "height": 128,
+              "filename_prefix": "long/taps"}
+    graph = expansion("lipsync", values)
+    assert graph["context_windows"]["inputs"]["retain_first_frame"] is True
+    for name, link in (("encoded", ["audio_latent", 0]), ("audio1", ["stage1_split", 1]),
+                       ("audio2", ["stage2_split", 1]), ("conditioned", ["stage1_image", 0]),
+                       ("video1", ["stage1_split", 0])):
+        tap(graph, name, link)
+    result = server.run(graph)
+    assert result.status == "success", result.error
+    assert "Context window 2/2: frames 2-6 of 7" in server.log_text()
+    encoded = tapped(server, result, "encoded")
+    assert torch.equal(encoded, tapped(server, result, "audio1"))
+    assert torch.equal(encoded, tapped(server, result, "audio2"))
+    conditioned, sampled = tapped(server, result, "conditioned"), tapped(server, result, "video1")
+    assert torch.equal(conditioned[:, :, :1], sampled[:, :, :1])  # the image's latent frame
+    assert not torch.equal(conditioned[:, :, 1:], sampled[:, :, 1:])  # every other frame was sampled
 
 
 def test_a_clip_over_60_seconds_is_refused_at_queue_time_naming_the_limit(server):
