@@ -110,3 +110,10 @@ def test_a_clip_over_60_seconds_is_refused_at_queue_time_naming_the_limit(server
     for words in ("duration 61 s at 8 fps needs 489 frames", "clips of up to 60 s",
                   "at most 481 frames (60.00 s)", "Shorten the duration"):
         assert words in text
+
+
+def test_the_duration_widget_goes_to_each_modes_own_limit(server):
+    info = server.get("/object_info")
+    for mode_id, most in {"t2v": 60.0, "i2v": 60.0, "a2v": 60.0, "lipsync": 60.0, "keyframe": 20.0,
+                          "style": 20.0}.items():
+        assert info[MODES[mode_id].node_id]["input"]["required"]["duration"][1]["max"] == most, mode_id
