@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping, Union
 
-from .settings import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE, WINDOW_SECONDS, max_frames
+from .settings import LONG_SECONDS, MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE, WINDOW_SECONDS, max_frames
 
 NODE_ID_PREFIX = "LTX23AIO_"
 PACK_NAME = "LTX2.3 AIO"
@@ -47,12 +47,18 @@ SHARED_INPUTS: tuple[SharedInput, ...] = (
     SharedInput("height", "int", 704, "Output height; snapped to a multiple of 64 (the value used is reported).",
                 "the output height, snapped like the width (720 becomes 704).", MIN_SIZE, MAX_SIZE, 32),
     SharedInput("duration", "float", 5.0,
-                f"Seconds, up to the model's {WINDOW_SECONDS} s window. Frames = the 8n+1 nearest to duration × fps + 1.",
-                f"the clip length: frames are the 8n+1 nearest to duration × fps + 1 (5 s at 24 fps = 121 frames); "
-                f"one clip holds the model's {WINDOW_SECONDS}-second window ({max_frames(24)} frames at 24 fps, "
-                f"{max_frames(25)} at 25; the node says the limit at other rates). The frame count used is shown "
-                f"on the node.",
-                0.1, 20.0, 0.1),
+                f"Seconds: up to the model's {WINDOW_SECONDS} s window in one pass; Text, Image and Audio → Video "
+                f"and Lipsync go up to {LONG_SECONDS} s in several windows. Frames = the 8n+1 nearest to "
+                f"duration × fps + 1.",
+                f"the clip length: frames are the 8n+1 nearest to duration × fps + 1 (5 s at 24 fps = 121 frames). "
+                f"The model sees {WINDOW_SECONDS} seconds at a time ({max_frames(24)} frames at 24 fps, "
+                f"{max_frames(25)} at 25; the node says the limit at other rates). Text → Video, Image → Video, "
+                f"Audio → Video and Lipsync make longer clips, up to {LONG_SECONDS} s ({max_frames(24, LONG_SECONDS)} "
+                f"frames at 24 fps), by sampling overlapping {WINDOW_SECONDS}-second windows (core "
+                f"LTXVContextWindows): every step blends the windows, so sound and picture run on without a cut, "
+                f"time grows with the number of windows and memory stays that of one window. The frame count and "
+                f"the windows used are shown on the node.",
+                0.1, float(LONG_SECONDS), 0.1),
     SharedInput("fps", "int", 24, "Frames per second; LTX-2.3 is trained at 24–25.",
                 "frames per second of the clip (LTX-2.3 is trained at 24–25).", MIN_FPS, MAX_FPS, 1),
     SharedInput("seed", "int", 0, "Same seed, settings and files give the same video.",
@@ -129,10 +135,15 @@ class Mode:
     # "extend" or "retake": the mode works on its source video, whose length, size and rate shape
     # the clip (nodes/source_clip.py); None for modes that make a new clip.
     edits_source: str | None = None
+    long_clips: bool = False  # clips longer than the model's window, in several windows
 
     @property
     def node_id(self) -> str:
         return NODE_ID_PREFIX + self.node_name
+
+    @property
+    def longest_seconds(self) -> float:
+        return LONG_SECONDS if self.long_clips else WINDOW_SECONDS
 
     @property
     def display_name(self) -> str:
@@ -170,7 +181,8 @@ SOURCE_VIDEO = MediaInput("video", "video", "The source video, with its sound. C
 MODES: Mapping[str, Mode] = MappingProxyType({
     m.id: m for m in (
         Mode("t2v", "Text → Video", "TextToVideo",
-             "A video with sound from a prompt. Describe the scene, the motion and the audio."),
+             "A video with sound from a prompt. Describe the scene, the motion and the audio.",
+             long_clips=True),
         Mode("i2v", "Image → Video", "ImageToVideo",
              "Animates a still image into a video with sound. Describe the motion, not the picture.",
              (MediaInput("image", "image", "The first frame; resized and center-cropped to the output size."),
@@ -178,14 +190,20 @@ MODES: Mapping[str, Mode] = MappingProxyType({
              ("Describe what moves and how the camera moves, not what the picture already shows: a "
               "prompt that only describes the image tends to give a static clip.",
               "If the clip still barely moves, lower image_strength (0.5–0.6); at 1.0 the first frame "
-              "is exactly the image.")),
+              "is exactly the image.",
+              f"Above {WINDOW_SECONDS} s every window also sees the image (in front of it, removed again), "
+              "so later windows keep its look."),
+             long_clips=True),
         Mode("a2v", "Audio → Video", "AudioToVideo",
              "A video made to your sound: the audio is kept as it is and the picture follows it.",
              (MediaInput("audio", "audio", "The soundtrack; kept unchanged in the result."), AUDIO_START),
              ("The audio is frozen while sampling (a zero noise mask on its latent), so the picture "
               "is generated to fit it, and the mp4 carries your waveform, not a re-decoded one.",
               "The clip's length comes from duration × fps; the audio is cut from audio_start to that "
-              "length and padded with silence if it ends sooner, so the video is never cut short.")),
+              "length and padded with silence if it ends sooner, so the video is never cut short.",
+              f"Up to {LONG_SECONDS} s: above {WINDOW_SECONDS} s the picture is sampled in overlapping windows "
+              "while your audio stays one piece, sample for sample."),
+             long_clips=True),
         Mode("lipsync", "Lipsync", "Lipsync",
              "A portrait that speaks or sings your audio: the image gives the face, the audio is kept.",
              (MediaInput("image", "image", "The portrait; resized and center-cropped to the output size."),
@@ -193,7 +211,10 @@ MODES: Mapping[str, Mode] = MappingProxyType({
               IMAGE_STRENGTH, AUDIO_START),
              ("A front-facing portrait with the mouth visible works best; the image is the first frame.",
               "The speech is kept unchanged and frozen while sampling, so the face is animated to it; "
-              "describe the speaker and their expression in the prompt.")),
+              "describe the speaker and their expression in the prompt.",
+              f"Up to {LONG_SECONDS} s: above {WINDOW_SECONDS} s every window also sees the portrait, and "
+              "the speech stays one piece, sample for sample."),
+             long_clips=True),
         Mode("keyframe", "First/Last frame → Video", "FirstLastFrameToVideo",
              "A video that starts on one image and ends on another, with generated sound.",
              (MediaInput("first_image", "image", "The first frame."),

@@ -96,7 +96,8 @@ def shared_inputs(mode: Mode, model_sets: list[str], lazy: bool) -> list[io.Inpu
             inputs.append(io.Int.Input(i.name, default=default, min=i.min, max=i.max, step=i.step,
                                        control_after_generate=i.name == "seed", **common))
         elif i.kind == "float":
-            inputs.append(io.Float.Input(i.name, default=default, min=i.min, max=i.max, step=i.step, **common))
+            most = mode.longest_seconds if i.name == "duration" else i.max  # the mode's own limit
+            inputs.append(io.Float.Input(i.name, default=default, min=i.min, max=most, step=i.step, **common))
         else:
             inputs.append(io.Combo.Input(i.name, options=options[i.name], default=default, **common))
     return inputs

@@ -13,6 +13,8 @@ values, links ``[node, output]``, or references bound here by name:
 
 A preset patches nodes by name, then the option picked for each of the workflow's ``"choices"``
 does; nodes that no output reaches afterwards are dropped, so the graph holds exactly what runs.
+A clip longer than the model's window gets ``long.json`` on top: its nodes are added and the
+model-set outputs it names come from them instead.
 """
 from __future__ import annotations
 
@@ -102,6 +104,14 @@ def load_presets(mode: str | None = None) -> dict:
     return _load_json("presets.json")
 
 
+def load_long(mode: str) -> dict:
+    """The long-clip patch for a mode: its nodes (with the mode's own changes) and the model-set
+    outputs they stand in for."""
+    raw = _load_json("long.json")
+    nodes = patch_nodes(raw["nodes"], raw.get("modes", {}).get(mode, {}))
+    return {"nodes": nodes, "model_set": raw["model_set"]}
+
+
 def real_cfg_presets(mode: str) -> list[str]:
     """The presets in which some pass samples with real CFG (cfg above 1): only those read the
     negative prompt."""
@@ -162,11 +172,15 @@ def apply_choices(nodes: Mapping, workflow: Mapping, params: Mapping[str, Any]) 
 
 class _Binder:
     def __init__(self, nodes: Mapping, params: Mapping[str, Any], model_set: ModelSet,
-                 media: Mapping[str, MediaSource]):
+                 media: Mapping[str, MediaSource], stand_ins: Mapping[str, list] | None = None,
+                 wrappers: frozenset[str] = frozenset()):
         self.nodes = nodes
         self.params = params
         self.model_set = model_set
         self.media = media
+        # Model-set outputs that nodes other than the wrappers get from a wrapper instead.
+        self.stand_ins = stand_ins or {}
+        self.wrappers = wrappers
         self.files_of: dict[str, dict[str, ModelFile]] = {}  # node id -> role -> file
         self.params_of: dict[str, list[tuple[str, str, str | None]]] = {}  # node id -> (param, input, as)
 
@@ -201,6 +215,8 @@ class _Binder:
                 return list(source.link) if source.link else [MEDIA_PREFIX + name, 0]
             if "model_set" in value:
                 what = value["model_set"]
+                if what in self.stand_ins and self._node_id not in self.wrappers:
+                    return list(self.stand_ins[what])
                 if what not in self.model_set.provides:
                     raise WorkflowError(f"model set '{self.model_set.name}' provides no '{what}' (needed by {where})")
                 loader, index = self.model_set.provides[what]
@@ -228,11 +244,15 @@ def _reachable(graph: Mapping[str, dict], roots: list[str]) -> set[str]:
 
 
 def build(workflow: Mapping, preset: Mapping, params: Mapping[str, Any], model_set: ModelSet,
-          media: Mapping[str, MediaSource] | None = None) -> Expansion:
-    """Bind a workflow, patched by a preset, to this run's values, model set and media."""
+          media: Mapping[str, MediaSource] | None = None, long: Mapping | None = None) -> Expansion:
+    """Bind a workflow, patched by a preset (and by the long-clip patch for a clip longer than
+    the model's window), to this run's values, model set and media."""
     media = media or {}
     nodes = apply_choices(apply_preset(workflow["nodes"], preset), workflow, params)
-    binder = _Binder(nodes, params, model_set, media)
+    if long:
+        nodes = patch_nodes(nodes, long["nodes"], allow_new=True)
+    binder = _Binder(nodes, params, model_set, media, long["model_set"] if long else None,
+                     frozenset(long["nodes"]) if long else frozenset())
     graph = {name: binder.node(name, node["class_type"], node["inputs"], name)
              for name, node in nodes.items()}
     for name, source in media.items():

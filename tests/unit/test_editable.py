@@ -105,8 +105,8 @@ def test_wired_file_name_of_a_media_widget_is_built_in_or_refused(make_plan):
 
 
 def test_the_plans_own_errors_come_back_unchanged(make_plan):
-    with pytest.raises(RunError, match="duration 30 s at 24 fps needs 721 frames"):
-        expand_request({"mode": "t2v", "values": {**TYPED, "duration": 30}}, make_plan)
+    with pytest.raises(RunError, match="duration 61 s at 24 fps needs 1465 frames"):
+        expand_request({"mode": "t2v", "values": {**TYPED, "duration": 61}}, make_plan)
     with pytest.raises(RunError, match="must be a whole number"):
         expand_request({"mode": "t2v", "values": TYPED, "wired": {"seed": True}, "primitives": {"seed": "x"}},
                        make_plan)
