@@ -100,6 +100,8 @@ FILES: Mapping[str, ModelFile] = _frozen({
                   size=9_447_702_218, size_exact=True),
         ModelFile("ltx-2.3-22b-ic-lora-union-control-ref0.5.safetensors", "loras",
                   "Lightricks/LTX-2.3-22b-IC-LoRA-Union-Control"),
+        ModelFile("ltx-2.3-22b-ic-lora-dubit-0.9.safetensors", "loras",
+                  "Lightricks/LTX-2.3-22b-IC-LoRA-DubIt"),
     )
 })
 
@@ -137,6 +139,7 @@ def _bundled_set(name: str, label: str, checkpoint: str, text_encoder: str,
             "distilled_lora": FILES["ltx-2.3-22b-distilled-lora-384.safetensors"],
             "upscaler": FILES["ltx-2.3-spatial-upscaler-x2-1.1.safetensors"],
             "ic_lora": FILES["ltx-2.3-22b-ic-lora-union-control-ref0.5.safetensors"],
+            "dub_lora": FILES["ltx-2.3-22b-ic-lora-dubit-0.9.safetensors"],
         }),
         loaders=BUNDLED_CHECKPOINT_LOADERS,
         provides=BUNDLED_CHECKPOINT_PROVIDES,

@@ -30,7 +30,8 @@ def test_cli_status_lists_missing_files_and_exits_1(comfyui, hf_env, tiny_set, f
 def test_cli_status_exits_0_when_every_file_is_present(comfyui, hf_env, tiny_set):
     from ltx23_aio.model_manifest import BUILTIN_SETS
     ic_lora = BUILTIN_SETS["fp8"].files["ic_lora"]  # style transfer's, inherited from the base set
-    for f in [*tiny_set.values(), {"folder": ic_lora.folder, "name": ic_lora.name, "size": 1}]:
+    dub_lora = BUILTIN_SETS["fp8"].files["dub_lora"]  # Dub video's, likewise
+    for f in [*tiny_set.values(), *({"folder": x.folder, "name": x.name, "size": 1} for x in (ic_lora, dub_lora))]:
         (comfyui / "models" / f["folder"]).mkdir(exist_ok=True)
         with open(comfyui / "models" / f["folder"] / f["name"], "wb") as stand_in:
             stand_in.truncate(f["size"])  # sparse, of the size the set names

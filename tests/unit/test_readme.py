@@ -46,7 +46,8 @@ def test_readme_model_tables_match_the_model_sets_and_workflows():
 def test_readme_names_what_style_transfer_loads_instead_of_the_upscaler():
     for mode in MODES.values():
         roles = files_needed(mode, BUILTIN_SETS["fp8"])
-        assert ("ic_lora" in roles, "upscaler" in roles) == ((True, False) if mode.id == "style" else (False, True))
+        assert ("ic_lora" in roles, "upscaler" in roles) == ((True, False) if mode.id == "style"
+                                                            else (False, mode.makes_video))
     ic_lora = BUILTIN_SETS["fp8"].files["ic_lora"].name
     assert f"Style transfer loads the IC-LoRA\n(`{ic_lora}`) and no upscaler" in README
 

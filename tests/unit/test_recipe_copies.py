@@ -27,10 +27,12 @@ SHARED_PARTS: dict[str, list[list[str]]] = {
     "distilled LoRA and text conditioning": [
         ["t2v.distilled_model", "t2v.positive_text", "t2v.negative_text", "t2v.conditioning"],
         ["style.distilled_model", "style.positive_text", "style.negative_text", "style.conditioning"],
+        ["t2a.distilled_model", "t2a.positive_text", "t2a.negative_text", "t2a.conditioning"],
     ],
     "distilled 8-step pass (seeded noise, euler_ancestral_cfg_pp, manual sigmas)": [
         ["t2v.stage1_noise", "t2v.stage1_sampler", "t2v.stage1_sigmas"],
         ["style.pass1_noise", "style.pass1_sampler", "style.pass1_sigmas"],
+        ["t2a.pass1_noise", "t2a.pass1_sampler", "t2a.pass1_sigmas"],
     ],
     "distilled 3-step refine (fixed noise, euler_cfg_pp, manual sigmas from 0.85)": [
         ["t2v.stage2_noise", "t2v.stage2_sampler", "t2v.stage2_sigmas"],
@@ -50,6 +52,24 @@ SHARED_PARTS: dict[str, list[list[str]]] = {
          "a2v.audio_frozen", "t2v+a2v.video"],
         ["style.silence", "style.audio_padded", "style.audio_clip", "style.audio_latent",
          "style.audio_keep_mask", "style.audio_frozen", "style.video"],
+    ],
+    "one distilled pass, sampled and split (style's only pass, Text → Audio's)": [
+        ["style.pass1_sample", "style.pass1_split"],
+        ["t2a.pass1_sample", "t2a.pass1_split"],
+    ],
+    # Dub video guides both stages with the source, as First/Last frame does with its images.
+    "guides cropped before the upscale and before decoding": [
+        ["t2v+keyframe.upscale", "t2v+keyframe.decode"],
+        ["t2v+dub.upscale", "t2v+dub.decode"],
+    ],
+    "source video frames and sound (cut to the clip, frames resized to the output)": [
+        ["style.source_parts", "style.source_frames", "style.source_sized", "style.audio_cut"],
+        ["dub.source_parts", "dub.source_frames", "dub.source_sized", "dub.source_voice"],
+    ],
+    # Lightricks' DubIt samples both stages with plain euler.
+    "DubIt sampler (euler)": [
+        ["t2v+dub.stage1_sampler"],
+        ["t2v+dub.stage2_sampler"],
     ],
 }
 

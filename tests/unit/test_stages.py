@@ -8,7 +8,8 @@ from ltx23_aio.nodes.workflow import MediaSource, build, load_presets, load_work
 PARAMS = {"prompt": "p", "negative_prompt": "", "seed": 0, "width": 128, "height": 128, "stage1_width": 64,
           "stage1_height": 64, "frames": 9, "fps": 24, "filename_prefix": "x", "clip_seconds": 0.375,
           "source_seconds": 10 / 24, "image_strength": 0.7, "audio_start": 0.0, "first_strength": 1.0,
-          "last_strength": 0.9, "control": "canny", "control_strength": 0.75, "video_start": 0.0}
+          "last_strength": 0.9, "control": "canny", "control_strength": 0.75, "video_start": 0.0,
+          "asked_seconds": 0.375, "audio_frames": 9}
 
 
 def graph(mode: str, preset: str = "Fast") -> dict:
