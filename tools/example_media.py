@@ -259,7 +259,7 @@ def talking_frame(base: Image.Image, opening: float, size=(480, 264)) -> np.ndar
     return np.asarray(img)
 
 
-def write_talking_clip(path: Path, seconds: float = 4.0, fps: int = 24) -> None:
+def write_talking_clip(path: Path, seconds: float = 2.5, fps: int = 24) -> None:
     """The portrait speaking (a lower voice than the example's song): the clip Dub video re-voices."""
     voice = singing(seconds) * 0.7
     t = np.arange(len(voice)) / RATE
