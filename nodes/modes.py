@@ -248,7 +248,11 @@ MODES: Mapping[str, Mode] = MappingProxyType({
               "The new audio must cover the clip: it is cut from audio_start to the clip's length; audio "
               "that is shorter is refused when you queue (wired audio is padded with silence instead).",
               "Describe the speaker and what they say in the prompt; the source's sound must be present "
-              "(it is the voice reference)."),
+              "(it is the voice reference).",
+              "Other differences from Lightricks' graphs: the dev checkpoint with the distilled LoRA at 0.5 "
+              "(as their ComfyUI Lipdub example; DubItPipeline loads the distilled checkpoint), the source "
+              "resized and center-cropped to the node's size (Lipdub resizes to a fixed size), and core "
+              "VAEDecodeTiled with temporal tiling for the decode."),
              token_factor=2, follows_source=True),
         Mode("t2a", "Text → Audio", "TextToAudio",
              "Sound from a prompt: sound effects, music or speech, saved as an audio file.",
@@ -256,7 +260,10 @@ MODES: Mapping[str, Mode] = MappingProxyType({
                    "gets a one-frame 64×64 placeholder video latent that the model never attends to, so the "
                    "node has no size or frame rate; duration is the length of the audio.",
                    "Describe the sound as you would in a video prompt: what is heard, the voice and what it "
-                   "says (in quotes), the music's instruments and mood, the room."),
+                   "says (in quotes), the music's instruments and mood, the room.",
+                   "Differences from Lightricks' graphs: the length is any duration (their example asks for "
+                   "8n+1 frames at 24 fps), cut exactly; Balanced uses one CFG (7) where T2AOneStagePipeline "
+                   "adds audio STG and CFG rescale, which core has no node for."),
              outputs=("audio",), fixed_inputs=(("width", 64), ("height", 64), ("fps", 25)),
              shared_texts=(
                  ("prompt", "Describe the sound: what is heard, the voice and its words, the music, the room.",

@@ -193,3 +193,17 @@ def test_export_command_offers_no_size_for_text_to_audio():
     options = {a.dest for a in _parser(T2A)._actions}
     assert {"prompt", "duration", "seed"} <= options and not {"width", "height", "fps"} & options
     assert {"video", "audio", "audio_start", "fps", "duration"} <= {a.dest for a in _parser(DUB)._actions}
+
+
+def test_prefetch_command_takes_the_new_modes(comfyui, hf_env, tiny_set):
+    import io
+
+    from ltx23_aio.mode_files.cli import main
+
+    for mode, count in (("t2a", 3), ("dub", 5)):
+        out = io.StringIO()
+        assert main(["models", "status", "--mode", mode, "--set", "tiny", "--comfyui", str(comfyui)], out=out) == 1
+        assert f"{count} of {count} file(s) missing" in out.getvalue()
+    out = io.StringIO()
+    main(["models", "status", "--mode", "dub", "--set", "tiny", "--comfyui", str(comfyui)], out=out)
+    assert "ltx-2.3-22b-ic-lora-dubit-0.9.safetensors" in out.getvalue()
