@@ -20,6 +20,8 @@ from harness import CHROMIUM, ROOT, TINY_SET, hub_env, make_base, require_browse
 STEPS = Path(__file__).resolve().parent / "browser" / "views.mjs"
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser-views"
 LIMIT_S = 540
+RUN = {"prompt": "a red fox runs through deep snow, wind howls", "width": 128, "height": 128, "duration": 0.35,
+       "models": "tiny", "preset": "Fast"}
 # Workflows saved by an earlier version of the pack (its example workflows at commit 8a85268).
 SAVED = Path(__file__).resolve().parent / "saved_workflows"
 
@@ -46,7 +48,7 @@ def report(views_server) -> dict:
         files[key] = str(shutil.copy(views_server.base / "input" / source, uploads / f"ltx23aio-uploaded-{source}"))
     saved = {path.stem.split("-")[0]: json.loads(path.read_text(encoding="utf-8")) for path in sorted(SAVED.glob("*.json"))}
     config = {"url": views_server.url, "out": str(ARTIFACTS), "chromium": CHROMIUM, "limitSeconds": LIMIT_S,
-              **files, "saved": saved,
+              **files, "saved": saved, "run": RUN,
               "only": [s for s in os.environ.get("LTX23AIO_BROWSER_STEPS", "").split(",") if s]}
     proc = subprocess.run(["node", str(STEPS), json.dumps(config)], cwd=ROOT, capture_output=True, text=True,
                           timeout=LIMIT_S + 30)
@@ -206,3 +208,14 @@ def test_a_workflow_saved_by_an_earlier_version_loads_every_value_into_its_widge
         for m in MEDIA[name]:
             assert loaded["values"][m] in next(r for r in rows if r["name"] == m)["text"]
     assert all(p["loaded"] for p in loaded["previews"]), loaded["previews"]
+
+
+def test_the_nodes_progress_in_the_nodes_2_view_shows_each_text_sent_whole_and_ends_on_the_summary(report):
+    run = step(report, "nodes2-progress")
+    assert run["ended"] == "execution_success"
+    shown = [s for s in run["shown"] if s["text"]]
+    firsts = [s["text"].split("\n")[0] for s in shown]
+    assert any(f.startswith("stage 1 · step") for f in firsts) and any(f.startswith("decode") for f in firsts), firsts
+    assert all(s["text"] in [t.strip() for t in run["sent"]] for s in shown), (shown, run["sent"])
+    assert shown[-1]["text"] == run["sent"][-1].strip() and shown[-1]["text"].startswith("Text → Video · Fast")
+    assert all(s["hiddenPx"] == 0 for s in shown), [s for s in shown if s["hiddenPx"]]

@@ -346,11 +346,69 @@ async function tour(page, view, [width, height], theme) {
   return out;
 }
 
+// A tiny Text → Video run in the Nodes 2.0 view: the node's progress text as the page renders it
+// (sampled every 20 ms), against the texts the server sent for the node.
+async function progressInNodes2(page) {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await setting(page, "Comfy.ColorPalette", "dark");
+  await setting(page, "Comfy.VueNodes.Enabled", true);
+  await freshCanvas(page);
+  await closeSidebar(page);
+  await placeNode(page, "LTX23AIO_TextToVideo", [300, 120]);
+  await page.evaluate((run) => {
+    const node = window.ltx23aioPlaced;
+    for (const [name, value] of Object.entries(run)) node.widgets.find((w) => w.name === name).value = value;
+    const api = window.comfyAPI.api.api;
+    const sampled = { sent: [], shown: [], ended: null };
+    api.addEventListener("progress_text", (e) => { if (String(e.detail.nodeId) === String(node.id)) sampled.sent.push(e.detail.text); });
+    for (const type of ["execution_success", "execution_error"]) api.addEventListener(type, (e) => { sampled.ended ??= e.type; });
+    // The deepest element of the node showing the text last sent, and how much of it its
+    // clipping boxes (up to the node) hide.
+    const find = () => {
+      const el = document.querySelector(`[data-node-id="${node.id}"]`);
+      const text = sampled.sent.at(-1);
+      if (!el || !text) return null;
+      const first = text.split("\n")[0];
+      const holders = [...el.querySelectorAll("*")].filter((e) => e.innerText?.trim().startsWith(first)
+        && ![...e.children].some((c) => c.innerText?.trim().startsWith(first)));
+      const holder = holders.at(-1);
+      if (!holder) return { text: null };
+      const r = holder.getBoundingClientRect();
+      let hidden = 0;
+      for (let a = holder.parentElement; a && a !== el.parentElement; a = a.parentElement) {
+        const style = getComputedStyle(a);
+        if (style.overflowY !== "visible" || a === el) hidden = Math.max(hidden, Math.round(r.bottom - a.getBoundingClientRect().bottom));
+      }
+      return { text: holder.innerText.trim(), hiddenPx: Math.max(0, hidden, holder.scrollHeight - holder.clientHeight) };
+    };
+    let last = "";
+    window.ltx23aioTimer = setInterval(() => {
+      const now = find();
+      const key = JSON.stringify(now);
+      if (now && key !== last) { last = key; sampled.shown.push(now); }
+    }, 20);
+    window.ltx23aioSampled = sampled;
+  }, config.run);
+  await page.click("[data-testid=queue-button]");
+  await page.waitForFunction(() => window.ltx23aioSampled.sent.some((t) => t.startsWith("stage 1")), null, { timeout: 180_000, polling: 50 })
+    .catch(() => null);
+  await shot(page, "nodes2-progress-running.png");
+  await page.waitForFunction(() => window.ltx23aioSampled.ended, null, { timeout: 180_000, polling: 100 });
+  await page.waitForTimeout(800);
+  await shot(page, "nodes2-progress-done.png");
+  return page.evaluate(() => {
+    clearInterval(window.ltx23aioTimer);
+    return window.ltx23aioSampled;
+  });
+}
+
 const steps = Object.fromEntries(VIEWS.flatMap((view) => SIZES.flatMap((size) => THEMES.map((theme) =>
   [`${view}-${size[0]}x${size[1]}-${theme}`, (page) => tour(page, view, size, theme)]))));
+steps["nodes2-progress"] = progressInNodes2;
 
 await withPage(config, report, save, { wait: WAIT, keep: (m) => m.text().includes("LTX2.3 AIO") }, async (page) => {
   await ready(page);
+  await setting(page, "Comfy.Minimap.Visible", false);  // it would cover the nodes in the screenshots
   for (const [name, step] of Object.entries(steps)) {
     if (config.only?.length && !config.only.includes(name)) continue;
     try {
