@@ -186,8 +186,20 @@ def test_a_switch_keeps_the_nodes_id_place_size_pin_link_and_upload_and_undo_res
 
 
 @pytest.mark.parametrize("combo", COMBOS)
+def test_a_collapsed_node_switches_collapsed_names_the_dropped_image_and_undo_restores_it(report, combo):
+    collapsed = step(report, combo)["collapsed"]
+    before, after = _aio(collapsed["before"]), _aio(collapsed["after"])
+    assert before["flags"].get("collapsed") is True and before["type"] == "LTX23AIO_ImageToVideo"
+    assert after["type"] == "LTX23AIO_TextToVideo" and after["flags"].get("collapsed") is True
+    assert (after["id"], after["pos"]) == (before["id"], before["pos"])
+    assert any("image = portrait.png" in t for t in collapsed["toasts"]), collapsed["toasts"]
+    assert collapsed["undone"] == collapsed["before"]
+
+
+@pytest.mark.parametrize("combo", COMBOS)
 def test_the_sidebars_model_set_goes_to_the_selected_node_and_undo_takes_it_back(report, combo):
     chosen = step(report, combo)["modelSet"]
+    assert chosen["autoShown"].endswith("auto → fp8 · scaled"), chosen  # the node says what auto resolves to
     assert chosen["picker"] == "Model set of the selected node"
     assert chosen["chosen"] == "tiny" and chosen["shown"].endswith("tiny")  # as the node shows it
     assert chosen["undone"] == "auto"

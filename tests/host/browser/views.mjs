@@ -321,13 +321,32 @@ async function tour(page, view, [width, height], theme) {
   // The sidebar's model set goes to the selected node; undo takes it back.
   await clickTitle(page, nodeId);
   await page.hover(".ltx23aio-hint");
+  const autoShown = (await layoutOf(page, nodeId, view)).rows.find((r) => r.name === "models")?.text ?? null;
   await page.locator(".ltx23aio-setpicker select").selectOption("tiny");
   await page.waitForTimeout(400);
   const models = () => page.evaluate((i) => window.comfyAPI.app.app.graph.getNodeById(i).widgets.find((w) => w.name === "models").value, nodeId);
-  out.modelSet = { picker: await page.textContent(".ltx23aio-setpicker-row label"), chosen: await models(),
+  out.modelSet = { autoShown, picker: await page.textContent(".ltx23aio-setpicker-row label"), chosen: await models(),
     shown: (await layoutOf(page, nodeId, view)).rows.find((r) => r.name === "models")?.text ?? null };
   await undo(page);
   out.modelSet.undone = await models();
+  // Collapsed, on to a mode without images: still collapsed, the image named as dropped; undo.
+  await dismissOverlays(page);
+  await page.evaluate((i) => {
+    const app = window.comfyAPI.app.app;
+    const node = app.graph.getNodeById(i);
+    node.collapse(true);
+    app.extensionManager.workflow.activeWorkflow.changeTracker.captureCanvasState();
+  }, nodeId);
+  await page.waitForTimeout(300);
+  await clickTitle(page, nodeId);
+  await page.hover(".ltx23aio-hint");
+  const collapsedBefore = await graphNow(page);
+  await page.click('.ltx23aio-mode[data-mode="t2v"]');
+  await page.waitForTimeout(700);
+  out.collapsed = { before: collapsedBefore, after: await graphNow(page), toasts: await toasts(page) };
+  await shot(page, `${tag}-5b-collapsed-switched.png`);
+  await undo(page);
+  out.collapsed.undone = await graphNow(page);
 
   // Workflows saved by an earlier version of the pack: every value in its widget.
   out.saved = {};
