@@ -145,6 +145,18 @@ def test_previews_show_the_picked_and_the_uploaded_file(report, combo):
 
 
 @pytest.mark.parametrize("combo", COMBOS)
+def test_a_copied_node_has_every_value_in_its_widget(report, combo):
+    lipsync = step(report, combo)["lipsync"]
+    assert lipsync["copy"]["values"] == lipsync["values"]
+    assert lipsync["copy"]["saved"] == lipsync["saved"]
+    # Both nodes' previews show their files (the copy's too, in the Nodes 2.0 view as well).
+    shown = lipsync["copy"]["previews"]
+    assert sorted((p["media"], p["value"]) for p in shown) == [("audio", lipsync["values"]["audio"])] * 2 + [
+        ("image", "portrait.png")] * 2
+    assert all(p["loaded"] for p in shown), shown
+
+
+@pytest.mark.parametrize("combo", COMBOS)
 def test_one_upload_control_per_medium(report, combo):
     seen = step(report, combo)
     rows = {r["name"]: r for r in seen["lipsync"]["layout"]["rows"]}

@@ -37,7 +37,11 @@ function showMediaFirst(node, created, groups) {
   node.configure = function (data, ...rest) {
     const values = data?.widgets_values;
     const ordered = Array.isArray(values) ? { ...data, widgets_values: toShownValues(this.widgets, created, values) } : data;
-    return configure.apply(this, [ordered, ...rest]);
+    const result = configure.apply(this, [ordered, ...rest]);
+    // Values set without the choosers' callbacks (undo, paste, a copy): the Nodes 2.0 view draws
+    // no canvas frame that would refresh the previews.
+    this.ltx23aioRefreshMedia?.();
+    return result;
   };
 }
 

@@ -262,6 +262,16 @@ async function tour(page, view, [width, height], theme) {
   await page.waitForTimeout(300);
   out.lipsync = { layout: await layoutOf(page, lipsyncId, view), previews: await previews(page), ...(await widgetsOf(page, lipsyncId)),
     packButtons: await page.evaluate(() => window.ltx23aioPlaced.widgets.filter((w) => w.type === "button").map((w) => w.name)) };
+  // Copied and pasted (LiteGraph's clone: serialize, then configure a new node): the same values.
+  out.lipsync.copy = await page.evaluate(() => {
+    const app = window.comfyAPI.app.app;
+    const copy = window.ltx23aioPlaced.clone();
+    copy.pos = [window.ltx23aioPlaced.pos[0] + 520, window.ltx23aioPlaced.pos[1]];
+    app.graph.add(copy);
+    return copy.id;
+  });
+  await waitLoaded(page, 4);
+  out.lipsync.copy = { ...(await widgetsOf(page, out.lipsync.copy)), previews: await previews(page) };
   await fitView(page);
   await shot(page, `${tag}-2-media-lipsync.png`);
 
