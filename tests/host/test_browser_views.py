@@ -191,6 +191,8 @@ def test_a_switch_keeps_the_nodes_id_place_size_pin_link_and_upload_and_undo_res
     assert after["size"][0] == before["size"][0] and after["size"][1] >= before["size"][1]
     assert dict(after["inputs"])["seed"] is not None
     assert "portrait.png" in after["values"] and "the wind moves her hair" in after["values"]
+    # The image went to the first frame; the last frame, which nobody chose, starts empty.
+    assert (switched["widgets"]["first_image"], switched["widgets"]["last_image"]) == ("portrait.png", None)
     assert any("Not used by First/Last frame → Video: image_strength = 0.55" in t for t in switched["toasts"])
     names = [r["name"] for r in switched["layout"]["rows"]]
     assert names[:len(media_rows(seen, MEDIA["keyframe"]))] == media_rows(seen, MEDIA["keyframe"]), names

@@ -321,7 +321,8 @@ async function tour(page, view, [width, height], theme) {
   await page.click('.ltx23aio-mode[data-mode="keyframe"]');
   await page.waitForTimeout(700);
   const after = await graphNow(page);
-  out.switched = { before, after, toasts: await toasts(page), layout: await layoutOf(page, nodeId, view) };
+  out.switched = { before, after, toasts: await toasts(page), layout: await layoutOf(page, nodeId, view),
+    widgets: (await widgetsOf(page, nodeId)).values };
   await fitView(page);
   await shot(page, `${tag}-4-switched.png`);
   await undo(page);
