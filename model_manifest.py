@@ -100,6 +100,9 @@ FILES: Mapping[str, ModelFile] = _frozen({
                   size=9_447_702_218, size_exact=True),
         ModelFile("ltx-2.3-22b-ic-lora-union-control-ref0.5.safetensors", "loras",
                   "Lightricks/LTX-2.3-22b-IC-LoRA-Union-Control"),
+        # The voice reference's ID-LoRA, where ComfyUI's video_ltx2_3_id_lora template gets it.
+        ModelFile("ltx-2.3-id-lora-talkvid-3k.safetensors", "loras", "Comfy-Org/ltx-2.3",
+                  "split_files/loras/ltx-2.3-id-lora-talkvid-3k.safetensors"),
     )
 })
 
@@ -137,6 +140,7 @@ def _bundled_set(name: str, label: str, checkpoint: str, text_encoder: str,
             "distilled_lora": FILES["ltx-2.3-22b-distilled-lora-384.safetensors"],
             "upscaler": FILES["ltx-2.3-spatial-upscaler-x2-1.1.safetensors"],
             "ic_lora": FILES["ltx-2.3-22b-ic-lora-union-control-ref0.5.safetensors"],
+            "id_lora": FILES["ltx-2.3-id-lora-talkvid-3k.safetensors"],
         }),
         loaders=BUNDLED_CHECKPOINT_LOADERS,
         provides=BUNDLED_CHECKPOINT_PROVIDES,

@@ -14,6 +14,7 @@ from ..model_store.auto import GpuFacts
 from ..model_store.sets import AUTO, ModelSetError, choose_model_set, load_catalog
 from .media import MediaError, MediaInfo, Probe, shape_clip, sources
 from .modes import MEDIA_LOADERS, ChoiceInput, MediaInput, Mode, NumberInput
+from .options import ENHANCER, VOICE, active, enhancer_refusal, voice_source
 from .settings import Geometry, SettingsError, check_prompt, resolve_geometry
 from .workflow import Expansion, MediaSource, WorkflowError, build, load_presets, load_workflow
 
@@ -52,6 +53,7 @@ class RunPlan:
     model_paths: Mapping[str, str] = field(default_factory=dict)  # role -> path on disk
     notes: tuple[str, ...] = ()
     missing: Mapping[str, ModelFile] = field(default_factory=dict)  # role -> file the run downloads
+    options: tuple[str, ...] = ()  # the options turned on (nodes/options.py)
 
     def used_values(self) -> dict[str, Any]:
         g = self.geometry
@@ -60,6 +62,7 @@ class RunPlan:
             "model_set_reason": self.model_set_reason, "width": g.width, "height": g.height,
             "frames": g.frames, "fps": g.fps, "duration": round(g.duration, 4), "seed": self.seed,
             "adjusted": list(g.changes), "notes": list(self.notes),
+            ENHANCER: ENHANCER in self.options, VOICE: VOICE in self.options,
         }
 
     def summary(self) -> str:
@@ -93,12 +96,12 @@ def _locate_files(expansion: Expansion, env: Environment) -> tuple[dict[str, str
 
 
 def _expand(mode: Mode, preset: str, params: Mapping[str, Any], model_set: ModelSet,
-            media: Mapping[str, MediaSource]) -> Expansion:
+            media: Mapping[str, MediaSource], options: tuple[str, ...] = ()) -> Expansion:
     presets = load_presets(mode.id)
     if preset not in presets:
         raise RunError(f"unknown preset '{preset}'; choose one of {', '.join(presets)}.")
     try:
-        return build(load_workflow(mode.id), presets[preset], params, model_set, media)
+        return build(load_workflow(mode.id), presets[preset], params, model_set, media, options)
     except WorkflowError as e:
         raise RunError(f"model set '{model_set.name}' does not fit the {mode.title} workflow: {e}") from e
 
@@ -111,6 +114,7 @@ def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geo
         "prompt": prompt,
         "negative_prompt": values.get("negative_prompt", ""),
         "seed": int(values["seed"]),
+        "enhancer_seed": int(values.get("enhancer_seed", 0)),
         "width": geometry.width,
         "height": geometry.height,
         "stage1_width": geometry.stage1_width,
@@ -137,8 +141,8 @@ def files_needed(mode: Mode, model_set: ModelSet, preset: str | None = None) -> 
     return files
 
 
-WHOLE_NUMBERS = ("width", "height", "fps", "seed")
-TEXTS = ("prompt", "negative_prompt", "preset", "models", "filename_prefix")
+WHOLE_NUMBERS = ("width", "height", "fps", "seed", "enhancer_seed")
+TEXTS = ("prompt", "negative_prompt", "preset", "models", "filename_prefix", VOICE)
 
 
 def check_types(mode: Mode, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -159,8 +163,11 @@ def check_types(mode: Mode, values: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = float(v)
         elif name in texts and not isinstance(v, str):
             raise RunError(f"{name} must be text, but got {v!r}: connect a STRING or type it on the node.")
-    if out.get("seed", 0) < 0:
-        raise RunError(f"seed must be 0 or more, but got {out['seed']}.")
+        elif name == ENHANCER and not isinstance(v, bool):
+            raise RunError(f"{name} must be true or false, but got {v!r}: connect a BOOLEAN or set it on the node.")
+    for name in ("seed", "enhancer_seed"):
+        if out.get(name, 0) < 0:
+            raise RunError(f"{name} must be 0 or more, but got {out[name]}.")
     for i in mode.inputs:
         if isinstance(i, NumberInput) and i.name in out and not i.min <= out[i.name] <= i.max:
             raise RunError(f"{i.name} {out[i.name]:g} is out of range: use {i.min:g}–{i.max:g}.")
@@ -178,6 +185,9 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
         if chosen != AUTO:
             catalog.get(chosen)
         media, infos = sources(mode, values, env.probe or _no_probe)
+        voice = voice_source(mode, values, env.probe or _no_probe)
+        if voice:
+            media[VOICE] = voice[0]
         geometry, notes = shape_clip(mode, values, infos, geometry)
         if mode.token_factor > 1 and geometry.tokens > HEAVY_TOKENS:
             notes += (f"heavy: with its guide the model sees {geometry.tokens * mode.token_factor} tokens, "
@@ -188,12 +198,17 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
 
     params = run_params(mode, values, prompt, geometry)
     preset = values.get("preset", "Fast")
+    options = active(mode, values, media)
 
     model_set, why = choose_model_set(
-        chosen, catalog, env.gpu, lambda s: not _locate_files(_expand(mode, preset, params, s, media), env)[1])
+        chosen, catalog, env.gpu,
+        lambda s: not _locate_files(_expand(mode, preset, params, s, media, options), env)[1])
     reason = why or "chosen on the node"
+    refusal = enhancer_refusal(model_set) if ENHANCER in options else None
+    if refusal:
+        raise RunError(f"Model set '{model_set.name}' ({reason}): {refusal}")
 
-    expansion = _expand(mode, preset, params, model_set, media)
+    expansion = _expand(mode, preset, params, model_set, media, options)
     _check_nodes(expansion, env, mode)
     found, missing = _locate_files(expansion, env)
     if missing:
@@ -201,7 +216,8 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
         if problem:
             raise RunError(f"Model set '{model_set.name}' ({reason}): {problem}")
         notes += (f"downloading {len(missing)} model file(s) first",)
-    return RunPlan(mode, preset, model_set, reason, geometry, params["seed"], expansion, found, notes, missing)
+    return RunPlan(mode, preset, model_set, reason, geometry, params["seed"], expansion, found, notes, missing,
+                   options)
 
 
 def _no_probe(kind: str, name: str) -> MediaInfo:
