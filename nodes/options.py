@@ -44,9 +44,9 @@ ENHANCER_INPUTS = (
         "Let the model set's Gemma rewrite the prompt into the detailed form LTX-2.3 follows best "
         "(on by default, as in ComfyUI's own LTX-2.3 templates). The text used is shown on the node "
         "and returned as 'prompt'.",
-        "on by default, as in ComfyUI's own LTX-2.3 templates: LTX-2.3 is trained on long, detailed "
-        "captions and follows a short prompt much better once Gemma has expanded it (the "
-        "templates' reason for turning it on). Core `TextGenerateLTX2Prompt` writes the new prompt "
+        "on by default, as in ComfyUI's own LTX-2.3 templates, because LTX-2.3 follows long, concrete "
+        "prompts best and a short one gets that detail from Gemma: the style, the action in order, "
+        "the sounds, any speech in quotes. Core `TextGenerateLTX2Prompt` writes the new prompt "
         "with the model set's Gemma text encoder (with a picture, the picture goes in too and its "
         "image-to-video instructions are used). The prompt used is shown on the node, returned as "
         "the `prompt` output and stored in the history and the mp4's metadata. It needs a model set "
