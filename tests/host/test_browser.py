@@ -266,7 +266,7 @@ def test_switch_and_undo_in_the_nodes_2_view(report):
     assert after["type"] == "LTX23AIO_FirstLastFrameToVideo" and after["id"] == before["id"] and after["pos"] == before["pos"]
     assert "portrait.png" in after["values"] and "waves roll in" in after["values"]
     assert vue["dom"]["found"] and "First/Last frame" in vue["dom"]["text"], vue["dom"]
-    assert vue["dom"]["previews"] == ["first_image", "last_image"]
+    assert vue["dom"]["previews"] == ["first_image", "last_image", "voice_reference"]
     assert vue["undone"] == vue["before"]
 
 
@@ -295,8 +295,9 @@ def test_auto_download_setting_is_on_by_default_and_stored_where_the_server_read
 
 def test_sidebar_download_from_the_hub_reaches_100_percent(report, hub_set):
     download = step(report, "download")
-    assert download["before"] == f"{len(hub_set['files']) - 1} missing · 133 MB"  # t2v needs no IC-LoRA
-    names = {f["name"] for role, f in hub_set["files"].items() if role != "ic_lora"}
+    # t2v needs no IC-LoRA, and the ID-LoRA only with a voice reference
+    assert download["before"] == f"{len(hub_set['files']) - 2} missing · 133 MB"
+    names = {f["name"] for role, f in hub_set["files"].items() if role not in ("ic_lora", "id_lora")}
     final = {e["file"]: e for e in download["events"] if e["state"] != "downloading"}
     assert set(final) == names
     assert all(e["state"] == "done" and e["done"] == e["total"] for e in final.values()), final
@@ -335,7 +336,7 @@ def test_downloaded_files_are_where_comfyui_looks(report, hub_set):
     step(report, "download")
     models = report["server"].base / "models"
     for role, f in hub_set["files"].items():
-        if role != "ic_lora":
+        if role not in ("ic_lora", "id_lora"):
             assert (models / f["folder"] / f["name"]).stat().st_size == f["size"], f["name"]
 
 
