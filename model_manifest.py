@@ -117,6 +117,9 @@ FILES: Mapping[str, ModelFile] = _frozen({
                   "checkpoints/sdpose_wholebody_fp16.safetensors", size=1_932_735_283),
         ModelFile("ltx-2.3-22b-ic-lora-dubit-0.9.safetensors", "loras",
                   "Lightricks/LTX-2.3-22b-IC-LoRA-DubIt"),
+        # The voice reference's ID-LoRA, where ComfyUI's video_ltx2_3_id_lora template gets it.
+        ModelFile("ltx-2.3-id-lora-talkvid-3k.safetensors", "loras", "Comfy-Org/ltx-2.3",
+                  "split_files/loras/ltx-2.3-id-lora-talkvid-3k.safetensors"),
     )
 })
 
@@ -165,6 +168,7 @@ def _bundled_set(name: str, label: str, checkpoint: str, text_encoder: str,
             "ic_lora": FILES["ltx-2.3-22b-ic-lora-union-control-ref0.5.safetensors"],
             **CONTROL_FILES,
             "dub_lora": FILES["ltx-2.3-22b-ic-lora-dubit-0.9.safetensors"],
+            "id_lora": FILES["ltx-2.3-id-lora-talkvid-3k.safetensors"],
         }),
         loaders=BUNDLED_CHECKPOINT_LOADERS,
         provides=BUNDLED_CHECKPOINT_PROVIDES,

@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping
 
 from .modes import MODES, ChoiceInput, Mode
 from .plan import RunPlan
+from .workflow import is_link
 
 # Inputs that decide which nodes exist or their sizes and frame counts.
 SHAPING = ("width", "height", "duration", "fps", "preset", "models")
@@ -131,7 +132,9 @@ def expand_request(body: Any, make_plan: Callable[[Mode, dict], RunPlan]) -> dic
         "title": f"{mode.display_name} (editable)",
         "summary": plan.summary(),
         "graph": graph,
-        "outputs": dict(zip(mode.outputs, (list(link) for link in expansion.outputs))),
+        # The prompt output is the typed text itself when the enhancer is off: no node gives it,
+        # so the subgraph has no such output (the text is in the graph's prompt widget).
+        "outputs": {name: list(link) for name, link in zip(mode.outputs, expansion.outputs) if is_link(link)},
         "inputs": inputs,
         "params": {name: [[n, k] for n, k, _ in uses] for name, uses in expansion.params.items()},
         "dropped": sorted(dropped),

@@ -136,7 +136,8 @@ class Mode:
     # the clip (nodes/source_clip.py); None for modes that make a new clip.
     edits_source: str | None = None
     long_clips: bool = False  # clips longer than the model's window, in several windows
-    outputs: tuple[str, ...] = ("video", "images", "audio")  # the node's outputs (OUTPUT_TYPES), in order
+    # The node's outputs (OUTPUT_TYPES), in order; every mode ends with the prompt it ran.
+    outputs: tuple[str, ...] = ("video", "images", "audio", "prompt")
     # Shared inputs this mode does not show, with the value it runs with (an audio-only mode has no size);
     # pairs, so that a mode stays hashable.
     fixed_inputs: tuple[tuple[str, object], ...] = ()
@@ -331,7 +332,7 @@ MODES: Mapping[str, Mode] = MappingProxyType({
                    "node has no size or frame rate; duration is the length of the audio.",
                    "Describe the sound as you would in a video prompt: what is heard, the voice and what it "
                    "says (in quotes), the music's instruments and mood, the room."),
-             outputs=("audio",), fixed_inputs=(("width", 64), ("height", 64), ("fps", 25)),
+             outputs=("audio", "prompt"), fixed_inputs=(("width", 64), ("height", 64), ("fps", 25)),
              shared_texts=(
                  ("prompt", "Describe the sound: what is heard, the voice and its words, the music, the room.",
                   "what we hear: sound effects, a voice and what it says (in quotes), music (instruments, mood), "

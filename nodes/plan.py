@@ -15,6 +15,7 @@ from ..model_store.auto import GpuFacts
 from ..model_store.sets import AUTO, ModelSetError, choose_model_set, load_catalog
 from .media import MediaError, MediaInfo, Probe, follow_source, shape_clip, sources
 from .modes import MEDIA_LOADERS, ChoiceInput, MediaInput, Mode, NumberInput
+from .options import ENHANCER, VOICE, active, enhancer_refusal, voice_source
 from .settings import Geometry, SettingsError, check_prompt, resolve_geometry, window_frames, window_overlap_frames
 from .source_clip import default_params, fit_to_source
 from .workflow import Expansion, MediaSource, WorkflowError, build, load_long, load_presets, load_workflow
@@ -55,6 +56,7 @@ class RunPlan:
     notes: tuple[str, ...] = ()
     missing: Mapping[str, ModelFile] = field(default_factory=dict)  # role -> file the run downloads
     audio_seconds: float | None = None  # an audio-only mode's length: exactly the duration asked
+    options: tuple[str, ...] = ()  # the options turned on (nodes/options.py)
 
     def used_values(self) -> dict[str, Any]:
         g = self.geometry
@@ -68,6 +70,7 @@ class RunPlan:
             "frames": g.frames, "fps": g.fps, "duration": round(g.duration, 4), "seed": self.seed,
             "adjusted": list(g.changes), "notes": list(self.notes),
             "windows": [list(w) for w in g.windows],
+            ENHANCER: ENHANCER in self.options, VOICE: VOICE in self.options,
         }
 
     def summary(self) -> str:
@@ -102,13 +105,13 @@ def _locate_files(expansion: Expansion, env: Environment) -> tuple[dict[str, str
 
 
 def _expand(mode: Mode, preset: str, params: Mapping[str, Any], model_set: ModelSet,
-            media: Mapping[str, MediaSource], windowed: bool = False) -> Expansion:
+            media: Mapping[str, MediaSource], windowed: bool = False, options: tuple[str, ...] = ()) -> Expansion:
     presets = load_presets(mode.id)
     if preset not in presets:
         raise RunError(f"unknown preset '{preset}'; choose one of {', '.join(presets)}.")
     try:
         long = load_long(mode.id) if windowed else None
-        return build(load_workflow(mode.id), presets[preset], params, model_set, media, long)
+        return build(load_workflow(mode.id), presets[preset], params, model_set, media, long, options)
     except WorkflowError as e:
         raise RunError(f"model set '{model_set.name}' does not fit the {mode.title} workflow: {e}") from e
 
@@ -123,6 +126,7 @@ def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geo
         "prompt": prompt,
         "negative_prompt": values.get("negative_prompt", ""),
         "seed": int(values["seed"]),
+        "enhancer_seed": int(values.get("enhancer_seed", 0)),
         "width": geometry.width,
         "height": geometry.height,
         "stage1_width": geometry.stage1_width,
@@ -161,8 +165,8 @@ def files_needed(mode: Mode, model_set: ModelSet, preset: str | None = None) -> 
     return files
 
 
-WHOLE_NUMBERS = ("width", "height", "fps", "seed")
-TEXTS = ("prompt", "negative_prompt", "preset", "models", "filename_prefix")
+WHOLE_NUMBERS = ("width", "height", "fps", "seed", "enhancer_seed")
+TEXTS = ("prompt", "negative_prompt", "preset", "models", "filename_prefix", VOICE)
 
 
 def check_types(mode: Mode, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -183,8 +187,11 @@ def check_types(mode: Mode, values: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = float(v)
         elif name in texts and not isinstance(v, str):
             raise RunError(f"{name} must be text, but got {v!r}: connect a STRING or type it on the node.")
-    if out.get("seed", 0) < 0:
-        raise RunError(f"seed must be 0 or more, but got {out['seed']}.")
+        elif name == ENHANCER and not isinstance(v, bool):
+            raise RunError(f"{name} must be true or false, but got {v!r}: connect a BOOLEAN or set it on the node.")
+    for name in ("seed", "enhancer_seed"):
+        if out.get(name, 0) < 0:
+            raise RunError(f"{name} must be 0 or more, but got {out[name]}.")
     for i in mode.inputs:
         if isinstance(i, NumberInput) and i.name in out and not i.min <= out[i.name] <= i.max:
             raise RunError(f"{i.name} {out[i.name]:g} is out of range: use {i.min:g}–{i.max:g}.")
@@ -205,6 +212,9 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
         if chosen != AUTO:
             catalog.get(chosen)
         media, infos = sources(mode, values, env.probe or _no_probe)
+        voice = voice_source(mode, values, env.probe or _no_probe)
+        if voice:
+            media[VOICE] = voice[0]
         geometry = follow_source(mode, values, infos, geometry)
         if mode.edits_source:
             geometry, notes, source = fit_to_source(mode, values, infos, geometry)
@@ -218,13 +228,17 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
     params = run_params(mode, values, prompt, geometry, source)
     preset = values.get("preset", "Fast")
     windowed = len(geometry.windows) > 1
+    options = active(mode, values, media)
 
     model_set, why = choose_model_set(
         chosen, catalog, env.gpu,
-        lambda s: not _locate_files(_expand(mode, preset, params, s, media, windowed), env)[1])
+        lambda s: not _locate_files(_expand(mode, preset, params, s, media, windowed, options), env)[1])
     reason = why or "chosen on the node"
+    refusal = enhancer_refusal(model_set) if ENHANCER in options else None
+    if refusal:
+        raise RunError(f"Model set '{model_set.name}' ({reason}): {refusal}")
 
-    expansion = _expand(mode, preset, params, model_set, media, windowed)
+    expansion = _expand(mode, preset, params, model_set, media, windowed, options)
     _check_nodes(expansion, env, mode)
     found, missing = _locate_files(expansion, env)
     if missing:
@@ -233,7 +247,7 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
             raise RunError(f"Model set '{model_set.name}' ({reason}): {problem}")
         notes += (f"downloading {len(missing)} model file(s) first",)
     return RunPlan(mode, preset, model_set, reason, geometry, params["seed"], expansion, found, notes, missing,
-                   None if mode.makes_video else params["asked_seconds"])
+                   None if mode.makes_video else params["asked_seconds"], options)
 
 
 def heavy_notes(mode: Mode, geometry: Geometry) -> tuple[str, ...]:

@@ -77,3 +77,15 @@ def watch(node_id: str, graph: dict, stage_of: dict[str, Stage], summary: str) -
     # First in line: ComfyUI's web handler then sends the run's share, not the node's own.
     others = {name: h for name, h in registry.handlers.items() if name != handler.name}
     registry.handlers = {handler.name: handler, **others}
+
+
+def add_note(node_id: str, text: str) -> None:
+    """Add a line under the summary the AIO node shows for this run (and shows once it is done)."""
+    registry = get_progress_state()
+    handler = registry.handlers.get(f"ltx23_aio:{node_id}") if registry is not None else None
+    if isinstance(handler, RunProgressHandler):
+        handler.summary += f"\n{text}"
+        handler._text()
+    else:
+        server = PromptServer.instance
+        server.send_progress_text(text, node_id, server.client_id)

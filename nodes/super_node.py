@@ -27,6 +27,8 @@ from server import PromptServer
 from ..model_store.sets import load_catalog
 from .messages import PackError, for_frontend
 from .modes import MODES, PACK_NAME, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
+from .options import NO_VOICE, option_inputs
+from .prompt_note import METADATA_KEY, PromptNote  # METADATA_KEY: the run's entry in the mp4 and history
 from .settings import check_prompt
 from .stages import stages
 from .workflow import is_link, load_presets, negative_prompt_use, with_prefix
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("ltx23_aio")
 
 CATEGORY = PACK_NAME
-METADATA_KEY = "ltx23_aio"  # in the saved video's metadata and in the node's history entry
 UPLOADS = {"image": io.UploadType.image, "audio": io.UploadType.audio, "video": io.UploadType.video}
 SOCKETS = {"image": io.Image, "audio": io.Audio, "video": io.Video}
 # The content types ComfyUI's own loaders list for each kind (LoadAudio also reads videos' sound).
@@ -48,6 +49,8 @@ OUTPUTS = {
     "video": lambda: io.Video.Output("video", tooltip="The clip with its audio muxed in."),
     "images": lambda: io.Image.Output("images", tooltip="The decoded frames."),
     "audio": lambda: io.Audio.Output("audio", tooltip="The clip's audio."),
+    "prompt": lambda: io.String.Output("prompt", tooltip="The prompt the result was made from: the prompt "
+                                                         "enhancer's text when it is on, else yours."),
 }
 # Inputs that decide the graph's shape or its files: when wired, queue time cannot plan the run.
 SHAPING = ("width", "height", "duration", "fps", "preset", "models")
@@ -111,6 +114,24 @@ def shared_inputs(mode: Mode, model_sets: list[str], lazy: bool) -> list[io.Inpu
     return inputs
 
 
+def options_widgets(mode: Mode, files: dict[str, tuple[str, ...]], lazy: bool) -> list[io.Input]:
+    """The options' inputs, all optional and last (nodes/options.py)."""
+    wiring = {"lazy": True, "raw_link": True} if lazy else {}
+    widgets: list[io.Input] = []
+    for i in option_inputs(mode):
+        if isinstance(i, MediaInput):
+            widgets.append(io.Combo.Input(i.name, options=[NO_VOICE, *files[i.kind]], default=NO_VOICE,
+                                          upload=UPLOADS[i.kind], optional=True, tooltip=i.tooltip))
+            widgets.append(SOCKETS[i.kind].Input(i.socket, optional=True, lazy=True, raw_link=True,
+                                                 tooltip=f"Use this {i.kind} instead of the file above."))
+        elif i.kind == "bool":
+            widgets.append(io.Boolean.Input(i.name, default=i.default, optional=True, tooltip=i.tooltip, **wiring))
+        else:
+            widgets.append(io.Int.Input(i.name, default=i.default, min=i.min, max=i.max, optional=True,
+                                        tooltip=i.tooltip, **wiring))
+    return widgets
+
+
 @lru_cache(maxsize=64)
 def _schema(mode: Mode, model_sets: tuple[str, ...], files: tuple[tuple[str, tuple[str, ...]], ...],
             runs_wired: bool) -> io.Schema:
@@ -122,7 +143,8 @@ def _schema(mode: Mode, model_sets: tuple[str, ...], files: tuple[tuple[str, tup
         display_name=mode.display_name + (" (run with wired values)" if runs_wired else ""),
         category=CATEGORY,
         description=mode.description,
-        inputs=shared[:2] + mode_inputs(mode.inputs, dict(files), lazy=not runs_wired) + shared[2:],
+        inputs=shared[:2] + mode_inputs(mode.inputs, dict(files), lazy=not runs_wired) + shared[2:]
+        + options_widgets(mode, dict(files), lazy=not runs_wired),
         outputs=[OUTPUTS[name]() for name in mode.outputs],
         hidden=[io.Hidden.unique_id, io.Hidden.extra_pnginfo],
         is_output_node=not runs_wired,
@@ -133,7 +155,7 @@ def _schema(mode: Mode, model_sets: tuple[str, ...], files: tuple[tuple[str, tup
 
 def wired_values(mode: Mode, values: dict[str, Any]) -> list[str]:
     """Inputs other than media that arrive as links to other nodes."""
-    sockets = {m.socket for m in mode.media}
+    sockets = {m.socket for m in mode.media} | {i.socket for i in option_inputs(mode) if isinstance(i, MediaInput)}
     return [k for k, v in values.items() if k not in sockets and is_link(v)]
 
 
@@ -145,7 +167,7 @@ class SuperNode(io.ComfyNode):
     def define_schema(cls) -> io.Schema:
         # ComfyUI rebuilds the schema many times per queued prompt; only the model set list
         # (the user's JSON files) and the input folder's files can change it.
-        files = tuple(input_files().items()) if cls.MODE.media else ()
+        files = tuple(input_files().items())
         return _schema(cls.MODE, tuple(load_catalog(folder_paths.get_user_directory()).names), files,
                        cls.RUNS_WIRED)
 
@@ -281,4 +303,4 @@ def node_classes() -> list[type[io.ComfyNode]]:
         classes += [node, run]
     from .audio_only import node_class
     classes.append(node_class())  # the model patch Text → Audio needs and core lacks
-    return classes
+    return classes + [PromptNote]

@@ -15,6 +15,10 @@ A preset patches nodes by name, then the option picked for each of the workflow'
 does; nodes that no output reaches afterwards are dropped, so the graph holds exactly what runs.
 A clip longer than the model's window gets ``long.json`` on top: its nodes are added and the
 model-set outputs it names come from them instead.
+The options a user turns on (``workflows/options/<name>.json``) patch the result the same way,
+after the preset, and may add nodes and outputs; in an option, ``{"was": "node.input"}`` is
+that input's value before the option (the preset's stage-1 model, say), so one option fits
+every preset and mode.
 """
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ from ..model_manifest import ModelFile, ModelSet
 # A subfolder: ComfyUI lists every top-level JSON file of a pack's `workflows/` folder in its
 # Templates browser, and these graphs are no templates.
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent / "workflows" / "modes"
+OPTION_DIR = WORKFLOW_DIR.parent / "options"
 LOADER_PREFIX = "load_"
 MEDIA_PREFIX = "media_"
 CONVERSIONS = {"float": float, "int": int, "str": str}
@@ -179,6 +184,34 @@ def apply_choices(nodes: Mapping, workflow: Mapping, params: Mapping[str, Any]) 
     return dict(nodes)
 
 
+@lru_cache(maxsize=None)
+def load_option(name: str) -> dict:
+    return json.loads((OPTION_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def apply_option(nodes: Mapping, outputs: Mapping, mode: str, name: str) -> tuple[dict, dict]:
+    """Nodes and outputs with an option's patch applied: its shared nodes, then its own for this mode."""
+    option = load_option(name)
+    patches = copy.deepcopy(dict(option.get("nodes", {})))
+    for node, patch in option.get("modes", {}).get(mode, {}).items():
+        merged = patches.setdefault(node, {})
+        merged.update({k: v for k, v in patch.items() if k != "inputs"})
+        merged["inputs"] = {**merged.get("inputs", {}), **patch.get("inputs", {})}
+
+    def before(value: Any, where: str) -> Any:
+        if isinstance(value, dict) and "was" in value:
+            node, _, key = value["was"].partition(".")
+            if key not in nodes.get(node, {}).get("inputs", {}):
+                raise WorkflowError(f"option '{name}' ({where}) refers to {value['was']}, which the {mode} "
+                                    f"workflow does not have")
+            return copy.deepcopy(nodes[node]["inputs"][key])
+        return value
+
+    for node, patch in patches.items():
+        patch["inputs"] = {k: before(v, f"{node}.{k}") for k, v in patch.get("inputs", {}).items()}
+    return patch_nodes(nodes, patches, allow_new=True), {**outputs, **option.get("outputs", {})}
+
+
 class _Binder:
     def __init__(self, nodes: Mapping, params: Mapping[str, Any], model_set: ModelSet,
                  media: Mapping[str, MediaSource], stand_ins: Mapping[str, list] | None = None,
@@ -252,14 +285,23 @@ def _reachable(graph: Mapping[str, dict], roots: list[str]) -> set[str]:
     return seen
 
 
+# Every mode also returns the prompt its video was made from; an option may replace it (the
+# enhancer returns its text).
+PROMPT_OUTPUT = {"prompt": {"param": "prompt"}}
+
+
 def build(workflow: Mapping, preset: Mapping, params: Mapping[str, Any], model_set: ModelSet,
-          media: Mapping[str, MediaSource] | None = None, long: Mapping | None = None) -> Expansion:
-    """Bind a workflow, patched by a preset (and by the long-clip patch for a clip longer than
-    the model's window), to this run's values, model set and media."""
+          media: Mapping[str, MediaSource] | None = None, long: Mapping | None = None,
+          options: tuple[str, ...] = ()) -> Expansion:
+    """Bind a workflow, patched by a preset, by the long-clip patch for a clip longer than the
+    model's window, and then by the options turned on, to this run's values, model set and media."""
     media = media or {}
     nodes = apply_choices(apply_preset(workflow["nodes"], preset), workflow, params)
     if long:
         nodes = patch_nodes(nodes, long["nodes"], allow_new=True)
+    wanted = {**workflow["outputs"], **PROMPT_OUTPUT}
+    for name in options:
+        nodes, wanted = apply_option(nodes, wanted, workflow["mode"], name)
     binder = _Binder(nodes, params, model_set, media, long["model_set"] if long else None,
                      frozenset(long["nodes"]) if long else frozenset())
     graph = {name: binder.node(name, node["class_type"], node["inputs"], name)
@@ -272,8 +314,8 @@ def build(workflow: Mapping, preset: Mapping, params: Mapping[str, Any], model_s
         graph[LOADER_PREFIX + name] = binder.node(LOADER_PREFIX + name, loader.class_type, loader.inputs,
                                                   f"model set loader '{name}'")
 
-    outputs = tuple(binder.value(link, f"output '{key}'") for key, link in workflow["outputs"].items())
-    roots = [link[0] for link in outputs] + list(workflow.get("output_nodes", []))
+    outputs = tuple(binder.value(link, f"output '{key}'") for key, link in wanted.items())
+    roots = [link[0] for link in outputs if is_link(link)] + list(workflow.get("output_nodes", []))
     keep = _reachable(graph, roots)
     graph = {node_id: node for node_id, node in graph.items() if node_id in keep}
     files = {role: f for node_id in graph for role, f in binder.files_of[node_id].items()}

@@ -86,9 +86,9 @@ NOTE_WIDTH = 400
 NOTE_CHARS_PER_LINE = 64  # what fits on one line of the note at its width
 NOTE_LINE_HEIGHT = 17
 GAP = 40
-OUTPUTS = {"video": "VIDEO", "images": "IMAGE", "audio": "AUDIO"}  # nodes/super_node.py
+OUTPUTS = {"video": "VIDEO", "images": "IMAGE", "audio": "AUDIO", "prompt": "STRING"}  # nodes/super_node.py
 SOCKET_TYPES = {"image": "IMAGE", "audio": "AUDIO", "video": "VIDEO"}
-WIDGET_TYPES = {"text": "STRING", "int": "INT", "float": "FLOAT", "choice": "COMBO"}
+WIDGET_TYPES = {"text": "STRING", "int": "INT", "float": "FLOAT", "choice": "COMBO", "bool": "BOOLEAN"}
 OPTIONAL = 7  # the frontend's slot shape for an optional input
 
 
@@ -108,16 +108,23 @@ def _slot(name: str, kind: str, widget: bool, optional: bool = False) -> dict:
 def widget_layout(mode) -> list[tuple[str, str, bool]]:
     """(name, type, optional) of each widget input, in the order the frontend shows them."""
     from ltx23_aio.nodes.modes import ChoiceInput, MediaInput
+    from ltx23_aio.nodes.options import option_inputs
 
     own = [(i.name, "COMBO" if isinstance(i, ChoiceInput) else "FLOAT", False)
            for i in mode.inputs if not isinstance(i, MediaInput)]
     shared = [(i.name, WIDGET_TYPES[i.kind], False) for i in mode.shared]
     # As nodes/super_node.py orders them: the mode's own inputs after the prompts.
-    return shared[:2] + own + shared[2:] + [(m.name, "COMBO", True) for m in mode.media]
+    options = [(i.name, "COMBO" if isinstance(i, MediaInput) else WIDGET_TYPES[i.kind], True)
+               for i in option_inputs(mode)]
+    return shared[:2] + own + shared[2:] + [(m.name, "COMBO", True) for m in mode.media] + options
 
 
 def widget_values(mode, media: dict[str, str], prompt: str) -> list:
-    values = {**mode.defaults, "prompt": prompt, "filename_prefix": f"LTX2.3-AIO/{mode.id}", **media}
+    from ltx23_aio.nodes.modes import MediaInput
+    from ltx23_aio.nodes.options import NO_VOICE, option_inputs
+
+    options = {i.name: NO_VOICE if isinstance(i, MediaInput) else i.default for i in option_inputs(mode)}
+    values = {**mode.defaults, **options, "prompt": prompt, "filename_prefix": f"LTX2.3-AIO/{mode.id}", **media}
     out = []
     for name, _, _ in widget_layout(mode):
         out.append(values[name])
@@ -166,8 +173,13 @@ def render(mode) -> dict:
     load_pack()
     example = EXAMPLES[mode.id]
     models = model_entries(mode)
-    height = NODE_SIZE[1] + WIDGET_HEIGHT * len(mode.inputs)
-    sockets = [_slot(m.socket, SOCKET_TYPES[m.kind], widget=False, optional=True) for m in mode.media]
+    from ltx23_aio.nodes.modes import MediaInput
+    from ltx23_aio.nodes.options import option_inputs
+
+    options = option_inputs(mode)
+    height = NODE_SIZE[1] + WIDGET_HEIGHT * (len(mode.inputs) + len(options))
+    media = [*mode.media, *(i for i in options if isinstance(i, MediaInput))]
+    sockets = [_slot(m.socket, SOCKET_TYPES[m.kind], widget=False, optional=True) for m in media]
     node = {
         "id": 1, "type": mode.node_id, "pos": [NOTE_WIDTH + GAP, 0], "size": [NODE_SIZE[0], height],
         "flags": {}, "order": 1, "mode": 0,

@@ -23,6 +23,7 @@ def render(mode) -> str:
     load_pack()
     from ltx23_aio.model_manifest import BUILTIN_SETS
     from ltx23_aio.nodes.modes import MediaInput, NumberInput
+    from ltx23_aio.nodes.options import VOICE_HELP, option_inputs
     from ltx23_aio.nodes.plan import files_needed
     from ltx23_aio.nodes.workflow import load_presets, load_workflow, negative_prompt_use
 
@@ -54,10 +55,17 @@ def render(mode) -> str:
             lines.append(f"- **{i.name}** ({' / '.join(i.options)}) — {i.tooltip}")
     lines += [f"- **{k}** — {v.replace('<mode>', mode.id)}" for k, v in shared.items()
               if k not in ("prompt", "negative_prompt")]
+    for i in option_inputs(mode):
+        if isinstance(i, MediaInput):
+            lines.append(f"- **{i.name}** — {VOICE_HELP} Pick or upload a file (`none`: no reference), or wire "
+                         f"an AUDIO into **{i.socket}**.")
+        else:
+            lines.append(f"- **{i.name}** — {i.help}")
     audio = ("the input audio, cut to the clip" if "audio_clip" in str(workflow["outputs"]["audio"])
              else "the generated audio")
     outputs = {"video": "the clip with its audio muxed in (also saved as mp4 and shown on the node).",
-               "images": "the decoded frames.", "audio": f"{audio}."}
+               "images": "the decoded frames.", "audio": f"{audio}.",
+               "prompt": "the prompt the result was made from: the prompt enhancer's text when it is on, else yours."}
     if not mode.makes_video:
         outputs["audio"] = "the generated audio, exactly `duration` long (also saved as FLAC and shown on the node)."
     lines += ["", "## Outputs", ""] + [f"- **{name}** — {outputs[name]}" for name in mode.outputs]

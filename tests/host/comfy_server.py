@@ -52,7 +52,7 @@ class RunResult:
 
 class ComfyServer:
     def __init__(self, comfyui: Path, base: Path, python: str | None = None, extra_args: list[str] = (),
-                 env: dict[str, str] | None = None, launcher: list[str] = ()):
+                 env: dict[str, str] | None = None, launcher: list[str] = (), cpu: bool = True):
         self.comfyui = comfyui
         self.base = base
         self.python = python or os.environ.get("COMFYUI_PYTHON", sys.executable)
@@ -61,6 +61,7 @@ class ComfyServer:
         self.extra_args = list(extra_args)
         self.env = env or {}
         self.launcher = list(launcher)  # e.g. ["taskset", "-c", "1"]
+        self.cpu = cpu  # False: ComfyUI uses its GPU (tests/gpu_check.py)
         self.proc: subprocess.Popen | None = None
         self.log_path = base / "comfyui.log"
 
@@ -74,7 +75,8 @@ class ComfyServer:
 
     def start(self, timeout: float = 120) -> "ComfyServer":
         self.prepare_base(self.base)
-        args = [*self.launcher, self.python, "main.py", "--cpu", "--listen", "127.0.0.1", "--port", str(self.port),
+        args = [*self.launcher, self.python, "main.py", *(["--cpu"] if self.cpu else []), "--listen", "127.0.0.1",
+                "--port", str(self.port),
                 "--base-directory", str(self.base), "--database-url", "sqlite:///:memory:",
                 "--disable-auto-launch", *self.extra_args]
         self._log = open(self.log_path, "ab")

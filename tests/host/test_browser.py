@@ -27,7 +27,8 @@ HUB_REPO = "ltx23-aio-tests/browser"
 # Bytes per second over all of a file's connections: slow enough for the page to see a download in
 # progress (a cap per connection would let 8 ranged connections finish in a fraction of a second).
 HUB_RATE = 40e6
-RUN = {"width": 128, "height": 128, "duration": 0.35, "models": "tiny"}  # 9 frames: seconds per example
+# 9 frames: seconds per example; the tiny set's CLIP stand-in cannot run the prompt enhancer.
+RUN = {"width": 128, "height": 128, "duration": 0.35, "models": "tiny", "prompt_enhancer": False}
 
 
 @pytest.fixture(scope="module")
@@ -265,7 +266,7 @@ def test_switch_and_undo_in_the_nodes_2_view(report):
     assert after["type"] == "LTX23AIO_FirstLastFrameToVideo" and after["id"] == before["id"] and after["pos"] == before["pos"]
     assert "portrait.png" in after["values"] and "waves roll in" in after["values"]
     assert vue["dom"]["found"] and "First/Last frame" in vue["dom"]["text"], vue["dom"]
-    assert vue["dom"]["previews"] == ["first_image", "last_image"]
+    assert vue["dom"]["previews"] == ["first_image", "last_image", "voice_reference"]
     assert vue["undone"] == vue["before"]
 
 
@@ -294,9 +295,10 @@ def test_auto_download_setting_is_on_by_default_and_stored_where_the_server_read
 
 def test_sidebar_download_from_the_hub_reaches_100_percent(report, hub_set):
     download = step(report, "download")
-    # t2v needs neither IC-LoRA (style's ic_lora, Dub video's dub_lora: the same tiny file)
-    assert download["before"] == f"{len(hub_set['files']) - 2} missing · 133 MB"
-    names = {f["name"] for role, f in hub_set["files"].items() if role not in ("ic_lora", "dub_lora")}
+    # t2v needs neither IC-LoRA (style's ic_lora, Dub video's dub_lora: the same tiny file), and the
+    # ID-LoRA only with a voice reference
+    assert download["before"] == f"{len(hub_set['files']) - 3} missing · 133 MB"
+    names = {f["name"] for role, f in hub_set["files"].items() if role not in ("ic_lora", "dub_lora", "id_lora")}
     final = {e["file"]: e for e in download["events"] if e["state"] != "downloading"}
     assert set(final) == names
     assert all(e["state"] == "done" and e["done"] == e["total"] for e in final.values()), final
@@ -338,7 +340,7 @@ def test_downloaded_files_are_where_comfyui_looks(report, hub_set):
     step(report, "download")
     models = report["server"].base / "models"
     for role, f in hub_set["files"].items():
-        if role not in ("ic_lora", "dub_lora"):
+        if role not in ("ic_lora", "dub_lora", "id_lora"):
             assert (models / f["folder"] / f["name"]).stat().st_size == f["size"], f["name"]
 
 

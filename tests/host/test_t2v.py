@@ -39,7 +39,7 @@ def write_user_set(server, data: dict) -> None:
 def test_node_is_registered_with_its_form(server):
     info = server.get(f"/object_info/{NODE}")[NODE]
     assert info["display_name"] == "LTX2.3 AIO · Text → Video"
-    assert info["output"] == ["VIDEO", "IMAGE", "AUDIO"]
+    assert info["output"] == ["VIDEO", "IMAGE", "AUDIO", "STRING"]  # the prompt used: appended last
     assert info["output_node"] is True
     required = info["input"]["required"]
     assert list(required) == ["prompt", "negative_prompt", "width", "height", "duration", "fps", "seed",

@@ -109,7 +109,7 @@ def test_t2a_plan_runs_without_size_inputs_and_reports_seconds_of_audio(tmp_path
     assert g["audio_latent"]["inputs"]["frames_number"] == 33 and g["audio_latent"]["inputs"]["frame_rate"] == 25
     assert [g[n]["inputs"]["duration"] for n in ("exact_cut", "exact_tail", "exact_audio")] == [1.3] * 3
     assert g["placeholder_video"]["inputs"] == {"width": 64, "height": 64, "length": 1, "batch_size": 1}
-    assert g["save"]["class_type"] == "SaveAudio" and plan.expansion.outputs == (["exact_audio", 0],)
+    assert g["save"]["class_type"] == "SaveAudio" and plan.expansion.outputs == (["exact_audio", 0], "rain on a tin roof")
 
 
 def test_t2a_presets_follow_lightricks_distilled_example_and_t2a_pipeline(tmp_path):
@@ -159,7 +159,7 @@ def test_dub_graph_is_lightricks_dubit_with_the_new_audio_frozen(tmp_path):
     assert g["stage1_latent"]["inputs"]["audio_latent"] == ["audio_frozen", 0]
     assert g["stage2_latent"]["inputs"]["audio_latent"] == ["stage1_split", 1]
     assert g["video"]["inputs"]["audio"] == ["audio_clip", 0] and g["decode"]["inputs"]["samples"] == ["stage2_crop", 2]
-    assert plan.expansion.outputs == (["video", 0], ["decode", 0], ["audio_clip", 0])
+    assert plan.expansion.outputs == (["video", 0], ["decode", 0], ["audio_clip", 0], "she speaks")
 
 
 def test_dub_files_include_the_dubit_ic_lora_in_every_built_in_set():

@@ -63,13 +63,13 @@ def test_t2v_has_one_ui_node_and_only_core_loaders_of_the_set():
 def test_every_node_feeds_an_output():
     e = t2v()
     used = {v[0] for node in e.graph.values() for v in node["inputs"].values() if is_link(v)}
-    used |= {link[0] for link in e.outputs}
+    used |= {link[0] for link in e.outputs if is_link(link)}
     assert set(e.graph) - used == {"save"}
 
 
-def test_outputs_are_video_images_audio():
+def test_outputs_are_video_images_audio_and_the_prompt_used():
     e = t2v()
-    assert e.outputs == (["video", 0], ["decode", 0], ["decode_audio", 0])
+    assert e.outputs == (["video", 0], ["decode", 0], ["decode_audio", 0], PARAMS["prompt"])
 
 
 def test_expansion_is_deterministic():
@@ -148,5 +148,7 @@ def test_one_declaration_of_the_shared_inputs_feeds_the_defaults_and_the_example
     from example_workflows import widget_layout
 
     assert list(SHARED_DEFAULTS) == [i.name for i in SHARED_INPUTS if i.name != "filename_prefix"]
+    from ltx23_aio.nodes.options import option_inputs
+
     names = [name for name, _, _ in widget_layout(MODES["t2v"])]
-    assert names == [i.name for i in SHARED_INPUTS]
+    assert names == [i.name for i in SHARED_INPUTS] + [i.name for i in option_inputs(MODES["t2v"])]

@@ -223,6 +223,7 @@ async function refused(page) {
     const aio = add("LTX23AIO_TextToVideo", [560, 120]);
     aio.widgets.find((w) => w.name === "prompt").value = "a fox";
     aio.widgets.find((w) => w.name === "models").value = "tiny";
+    aio.widgets.find((w) => w.name === "prompt_enhancer").value = false; // the tiny CLIP cannot run it
     const image = add("LoadImage", [40, 40]);
     image.widgets[0].value = "portrait.png";
     const size = add("GetImageSize", [300, 420]);
@@ -259,7 +260,8 @@ async function legacyPrimitive(page) {
       return n;
     };
     const aio = add("LTX23AIO_TextToVideo", [560, 120]);
-    for (const [k, v] of Object.entries({ prompt: "a fox", width: 128, height: 128, duration: 0.35, models: "tiny" })) {
+    for (const [k, v] of Object.entries({ prompt: "a fox", width: 128, height: 128, duration: 0.35, models: "tiny",
+      prompt_enhancer: false })) {
       aio.widgets.find((w) => w.name === k).value = v;
     }
     const seed = add("PrimitiveNode", [60, 60]);

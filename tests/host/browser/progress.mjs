@@ -244,7 +244,8 @@ const steps = {
         const rows = [...el.querySelectorAll("*")].filter((e) => e instanceof HTMLElement && e.children.length && /^image\b/.test(e.innerText.trim())
           && e.innerText.length < 120);
         const row = rows.at(-1);
-        const previews = [...document.querySelectorAll(".ltx23aio-preview")].map((p) => {
+        // The image's preview (Image → Video also has one for its optional voice reference).
+        const previews = [...document.querySelectorAll('.ltx23aio-preview[data-media="image"]')].map((p) => {
           const r = p.getBoundingClientRect();
           return { media: p.dataset.media, text: p.innerText, imageShown: !p.querySelector("img").hidden,
             height: Math.round(r.height), inNode: el.contains(p) };

@@ -133,7 +133,21 @@ const picker = (page) => page.evaluate(() => {
 
 // Clicks an AIO node's own upload button where the canvas drew it, as a person would, and gives
 // the file chooser the file; waits until the widget names it.
+// A tall node (media previews, the option widgets) can have its buttons below the window: pan to one.
+async function panToButton(page, buttonName) {
+  await page.evaluate((b) => {
+    const app = window.comfyAPI.app.app;
+    const node = window.ltx23aioPlaced;
+    const button = node.widgets.find((w) => w.name === b);
+    const [, y] = app.canvas.ds.convertOffsetToCanvas([0, node.pos[1] + button.y]);
+    if (y > app.canvas.canvas.getBoundingClientRect().height - 80) app.canvas.ds.offset[1] -= y - 300;
+    app.canvas.setDirty(true, true);
+  }, buttonName);
+  await page.waitForTimeout(300);
+}
+
 async function uploadThroughButton(page, buttonName, widgetName, file) {
+  await panToButton(page, buttonName);
   const at = await page.evaluate((b) => {
     const app = window.comfyAPI.app.app;
     const node = window.ltx23aioPlaced;
@@ -593,6 +607,9 @@ const steps = {
     await freshCanvas(page);
     await closeSidebar(page);
     await placeNode(page, "LTX23AIO_Lipsync");
+    // The option widgets make the node taller: place it higher so its upload buttons are in the window.
+    await page.evaluate(() => { window.ltx23aioPlaced.pos[1] = -120; window.comfyAPI.app.app.canvas.setDirty(true, true); });
+    await page.waitForTimeout(300);
     // Click the button where the canvas drew it, as a person would.
     const at = await page.evaluate(() => {
       const app = window.comfyAPI.app.app;
