@@ -180,7 +180,7 @@ def test_t2a_node_has_no_size_or_frame_rate_and_one_audio_output(server):
     names = {**info["input"]["required"], **info["input"].get("optional", {})}
     assert {"prompt", "duration", "seed", "preset"} <= set(names)
     assert not {"width", "height", "fps"} & set(names)
-    assert info["output"] == ["AUDIO"] and info["output_name"] == ["audio"]
+    assert info["output"] == ["AUDIO", "STRING"] and info["output_name"] == ["audio", "prompt"]
     assert names["preset"][1]["options"] == ["Fast", "Balanced"]
 
 
