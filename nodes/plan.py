@@ -12,6 +12,7 @@ from typing import Any, Callable, Container, Mapping, Sequence
 from ..model_manifest import ModelFile, ModelSet
 from ..model_store.auto import GpuFacts
 from ..model_store.sets import AUTO, ModelSetError, choose_model_set, load_catalog
+from .lists import ListError, lora_params, nested, row_params
 from .media import MediaError, MediaInfo, Probe, shape_clip, sources
 from .modes import MEDIA_LOADERS, ChoiceInput, MediaInput, Mode, NumberInput
 from .settings import Geometry, SettingsError, check_prompt, resolve_geometry
@@ -38,6 +39,7 @@ class Environment:
     gpu: GpuFacts | None = None
     comfyui_version: str = "unknown"
     probe: Probe | None = None  # reads uploaded media; None where no media can be read
+    loras: Callable[[], Container[str]] | None = None  # the files in ComfyUI's loras folders
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,13 @@ def _expand(mode: Mode, preset: str, params: Mapping[str, Any], model_set: Model
 
 
 def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geometry) -> dict[str, Any]:
-    """The values a mode's workflow refers to as {"param": name}."""
+    """The values a mode's workflow refers to as {"param": name}; a list's rows are checked here
+    (ListError), the LoRAs' files are not (plan_run does, where the folders can be listed)."""
     own = {i.name: values.get(i.name, i.default) for i in mode.inputs if not isinstance(i, MediaInput)}
     return {
         **own,
+        **row_params(mode, values, geometry.frames, geometry.fps),
+        "loras": lora_params(mode, values, None),
         "prompt": prompt,
         "negative_prompt": values.get("negative_prompt", ""),
         "seed": int(values["seed"]),
@@ -169,7 +174,7 @@ def check_types(mode: Mode, values: Mapping[str, Any]) -> dict[str, Any]:
 
 def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan:
     """Check a super-node's input values and decide the run; raise RunError with the fix."""
-    values = check_types(mode, values)
+    values = check_types(mode, nested(mode, values))
     try:
         prompt = check_prompt(values["prompt"])
         geometry = resolve_geometry(values["width"], values["height"], values["duration"], values["fps"])
@@ -183,10 +188,12 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
             notes += (f"heavy: with its guide the model sees {geometry.tokens * mode.token_factor} tokens, "
                       f"{mode.token_factor}× a Text → Video clip of this size; lower the size or duration "
                       f"if memory runs out",)
-    except (SettingsError, ModelSetError, MediaError) as e:
+        params = run_params(mode, values, prompt, geometry)
+        if env.loras is not None:
+            lora_params(mode, values, env.loras())  # a file not in the loras folders is refused
+    except (SettingsError, ModelSetError, MediaError, ListError) as e:
         raise RunError(str(e)) from e
 
-    params = run_params(mode, values, prompt, geometry)
     preset = values.get("preset", "Fast")
 
     model_set, why = choose_model_set(

@@ -13,6 +13,11 @@ values, links ``[node, output]``, or references bound here by name:
 
 A preset patches nodes by name; nodes that no output reaches afterwards are dropped, so the
 graph holds exactly what runs.
+
+Two things vary in number: the user's LoRAs (run value ``loras``: ``[[file, strength], …]``)
+become a chain of ``user_lora_<n>`` nodes that every ``{"model_set": "model"}`` reads through, so
+they patch the video model under whatever the workflow adds (the distilled LoRA, the IC-LoRA);
+and a workflow's ``"repeat"`` block is added once per row of a list (see ``apply_repeat``).
 """
 from __future__ import annotations
 
@@ -31,6 +36,8 @@ WORKFLOW_DIR = Path(__file__).resolve().parent.parent / "workflows" / "modes"
 LOADER_PREFIX = "load_"
 MEDIA_PREFIX = "media_"
 CONVERSIONS = {"float": float, "int": int, "str": str}
+LORAS_PARAM = "loras"
+USER_LORA_PREFIX = "user_lora_"
 
 
 class WorkflowError(ValueError):
@@ -143,6 +150,31 @@ def apply_preset(nodes: Mapping, preset: Mapping) -> dict:
     return patch_nodes(nodes, preset.get("nodes", {}))
 
 
+def apply_repeat(nodes: Mapping, repeat: Mapping | None, params: Mapping[str, Any]) -> dict:
+    """Nodes with a workflow's ``"repeat"`` block added once per row: ``{"rows": param, "first": n,
+    "nodes": {...}}``, where ``{n}`` in the block's text is the row's number. A repeated node with
+    ``"before": node`` is spliced into that node's chain: each input given as ``{"chain": output}``
+    takes what the node had there, and the node then reads that output of the new one."""
+    nodes = copy.deepcopy(dict(nodes))
+    if not repeat:
+        return nodes
+    count = params.get(repeat["rows"], 0)
+    for number in range(repeat["first"], repeat["first"] + count):
+        block = json.loads(json.dumps(repeat["nodes"]).replace("{n}", str(number)))
+        for name, node in block.items():
+            inputs = dict(node.get("inputs", {}))
+            before = node.get("before")
+            if before is not None:
+                if before not in nodes:
+                    raise WorkflowError(f"repeated node '{name}' goes before '{before}', which the workflow does not have")
+                target = nodes[before]["inputs"]
+                for key, value in inputs.items():
+                    if isinstance(value, dict) and "chain" in value:
+                        inputs[key], target[key] = target[key], [name, value["chain"]]
+            nodes[name] = {"class_type": node["class_type"], "inputs": inputs}
+    return nodes
+
+
 class _Binder:
     def __init__(self, nodes: Mapping, params: Mapping[str, Any], model_set: ModelSet,
                  media: Mapping[str, MediaSource]):
@@ -151,6 +183,7 @@ class _Binder:
         self.model_set = model_set
         self.media = media
         self.files_of: dict[str, dict[str, ModelFile]] = {}  # node id -> role -> file
+        self.model_link: list | None = None  # the end of the user's LoRA chain, when there is one
         self.params_of: dict[str, list[tuple[str, str, str | None]]] = {}  # node id -> (param, input, as)
 
     def node(self, node_id: str, class_type: str, inputs: Mapping, where: str) -> dict:
@@ -184,6 +217,8 @@ class _Binder:
                 return list(source.link) if source.link else [MEDIA_PREFIX + name, 0]
             if "model_set" in value:
                 what = value["model_set"]
+                if what == "model" and self.model_link is not None:
+                    return list(self.model_link)
                 if what not in self.model_set.provides:
                     raise WorkflowError(f"model set '{self.model_set.name}' provides no '{what}' (needed by {where})")
                 loader, index = self.model_set.provides[what]
@@ -214,10 +249,15 @@ def build(workflow: Mapping, preset: Mapping, params: Mapping[str, Any], model_s
           media: Mapping[str, MediaSource] | None = None) -> Expansion:
     """Bind a workflow, patched by a preset, to this run's values, model set and media."""
     media = media or {}
-    nodes = apply_preset(workflow["nodes"], preset)
+    nodes = apply_repeat(apply_preset(workflow["nodes"], preset), workflow.get("repeat"), params)
     binder = _Binder(nodes, params, model_set, media)
-    graph = {name: binder.node(name, node["class_type"], node["inputs"], name)
-             for name, node in nodes.items()}
+    graph = {}
+    for number, (name, strength) in enumerate(params.get(LORAS_PARAM) or (), 1):
+        node_id = f"{USER_LORA_PREFIX}{number}"
+        graph[node_id] = binder.node(node_id, "LoraLoaderModelOnly", {
+            "model": {"model_set": "model"}, "lora_name": name, "strength_model": float(strength)}, f"LoRA {number}")
+        binder.model_link = [node_id, 0]
+    graph.update({name: binder.node(name, node["class_type"], node["inputs"], name) for name, node in nodes.items()})
     for name, source in media.items():
         if source.file is not None:
             graph[MEDIA_PREFIX + name] = binder.node(MEDIA_PREFIX + name, source.loader,

@@ -48,6 +48,14 @@ def render(mode) -> str:
             lines.append(f"- **{i.name}** ({' / '.join(i.options)}) — {i.tooltip}")
     lines += [f"- **{k}** — {v.replace('<mode>', mode.id)}" for k, v in shared.items()
               if k not in ("prompt", "negative_prompt")]
+    for lst in mode.lists:
+        lines.append(f"- **{lst.name}** ({lst.least}–{lst.most}, default {lst.default}) — {lst.help}")
+        for f in lst.fields:
+            row = f"{f.name}<n>"
+            if isinstance(f, NumberInput):
+                lines.append(f"  - **{row}** ({f.min:g}–{f.max:g}) — {f.tooltip}")
+            else:
+                lines.append(f"  - **{row}** — {f.tooltip}")
     audio = ("the input audio, cut to the clip" if "audio_clip" in str(workflow["outputs"]["audio"])
              else "the generated audio")
     lines += ["", "## Outputs", "",

@@ -149,4 +149,4 @@ def test_one_declaration_of_the_shared_inputs_feeds_the_defaults_and_the_example
 
     assert list(SHARED_DEFAULTS) == [i.name for i in SHARED_INPUTS if i.name != "filename_prefix"]
     names = [name for name, _, _ in widget_layout(MODES["t2v"])]
-    assert names == [i.name for i in SHARED_INPUTS]
+    assert names == [i.name for i in SHARED_INPUTS] + ["loras"]  # the LoRA list every mode has, last
