@@ -89,6 +89,18 @@ def test_a_strength_only_rerun_reloads_no_checkpoint_or_text_encoder(server):
     assert not np.array_equal(probe(output_file(server, first)).frames, probe(output_file(server, again)).frames)
 
 
+def test_a_wired_lora_strength_is_used_as_if_typed(server):
+    values = {**t2v(seed=41)["10"]["inputs"], **with_loras((USER_LORAS[0], 0.5))}
+    typed = server.run({"10": {"class_type": "LTX23AIO_TextToVideo", "inputs": values}})
+    assert "user_lora_1" in ran(typed)
+    wired = server.run({"1": {"class_type": "PrimitiveFloat", "inputs": {"value": 0.5}},
+                        "10": {"class_type": "LTX23AIO_TextToVideo",
+                               "inputs": {**values, "filename_prefix": values["filename_prefix"] + "-wired",
+                                          "loras.lora_strength1": ["1", 0]}}})
+    assert "user_lora_1" in ran(wired)
+    assert np.array_equal(probe(output_file(server, typed)).frames, probe(output_file(server, wired)).frames)
+
+
 def test_a_missing_lora_is_refused_when_queued(server):
     text = rejected(server, {"10": {"class_type": "LTX23AIO_TextToVideo",
                                     "inputs": {**t2v()["10"]["inputs"], **with_loras(("gone.safetensors", 1.0))}}})
