@@ -150,3 +150,17 @@ def row_params(mode: Mode, values: Mapping[str, Any], frames: int, fps: int) -> 
             taken[frame] = where
             params[row_key(lst, "frame", row.number)] = frame
     return params
+
+
+def row_notes(mode: Mode, params: Mapping[str, Any]) -> tuple[str, ...]:
+    """What the rows add to the run, for the node's summary and the mp4's metadata."""
+    notes = []
+    if params.get(LORAS_PARAM):
+        notes.append("LoRAs " + ", ".join(f"{name} × {strength:g}" for name, strength in params[LORAS_PARAM]))
+    for lst in mode.own_lists:
+        frames = [params[row_key(lst, "frame", n)] for n in lst.rows(params.get(f"{lst.name}_rows", 0) + lst.fixed)
+                  if row_key(lst, "frame", n) in params]
+        if frames:
+            notes.append(f"{lst.name} between the first and last at frame{'s' if len(frames) > 1 else ''} "
+                         + ", ".join(str(f) for f in frames))
+    return tuple(notes)

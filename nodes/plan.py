@@ -12,7 +12,7 @@ from typing import Any, Callable, Container, Mapping, Sequence
 from ..model_manifest import ModelFile, ModelSet
 from ..model_store.auto import GpuFacts
 from ..model_store.sets import AUTO, ModelSetError, choose_model_set, load_catalog
-from .lists import ListError, lora_params, nested, row_params
+from .lists import ListError, lora_params, nested, row_notes, row_params
 from .media import MediaError, MediaInfo, Probe, shape_clip, sources
 from .modes import MEDIA_LOADERS, ChoiceInput, MediaInput, Mode, NumberInput
 from .settings import Geometry, SettingsError, check_prompt, resolve_geometry
@@ -191,6 +191,7 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
         params = run_params(mode, values, prompt, geometry)
         if env.loras is not None:
             lora_params(mode, values, env.loras())  # a file not in the loras folders is refused
+        notes += row_notes(mode, params)
     except (SettingsError, ModelSetError, MediaError, ListError) as e:
         raise RunError(str(e)) from e
 

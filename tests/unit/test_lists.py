@@ -2,7 +2,7 @@
 import dataclasses
 
 import pytest
-from ltx23_aio.nodes.lists import ListError, flat, lora_params, nested, row_params, rows
+from ltx23_aio.nodes.lists import ListError, flat, lora_params, nested, row_notes, row_params, rows
 from ltx23_aio.nodes.media import MediaError, MediaInfo, sources
 from ltx23_aio.nodes.modes import LORAS, MODES
 from ltx23_aio.nodes.plan import RunError, plan_run
@@ -60,6 +60,8 @@ def test_missing_lora_is_refused_by_the_plan_before_anything_loads(tmp_path):
     env = dataclasses.replace(env_for(tmp_path, present=TINY_FILES), loras=lambda: ["mine.safetensors"])
     plan = plan_run(MODES["t2v"], {**VALUES, "loras": loras(("mine.safetensors", 0.7))}, env)
     assert plan.expansion.graph["user_lora_1"]["inputs"]["strength_model"] == 0.7
+    assert "LoRAs mine.safetensors × 0.7" in plan.summary() and plan.used_values()["notes"] == [
+        "LoRAs mine.safetensors × 0.7"]
     with pytest.raises(RunError, match="LoRA 'other.safetensors'"):
         plan_run(MODES["t2v"], {**VALUES, "loras": loras(("other.safetensors", 0.7))}, env)
 
@@ -88,6 +90,9 @@ def test_keyframe_times_become_frames_of_the_clip():
                       "keyframes_frame2": 6, "keyframes_time3": 0.5, "keyframes_strength3": 0.8,
                       "keyframes_frame3": 12}
     assert row_params(KEYFRAME, {}, frames=17, fps=24) == {"keyframes_rows": 0}
+    params = row_params(KEYFRAME, {"keyframes": keyframes(0.25, 0.5)}, frames=17, fps=24)
+    assert row_notes(KEYFRAME, params) == ("keyframes between the first and last at frames 6, 12",)
+    assert row_notes(KEYFRAME, {"keyframes_rows": 0, "loras": []}) == ()
 
 
 @pytest.mark.parametrize("times, words", [
