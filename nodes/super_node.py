@@ -103,8 +103,9 @@ def list_inputs(lists: tuple[ListInput, ...], files: dict[str, tuple[str, ...]],
                                                          min=f.min, max=f.max, step=f.step, tooltip=f.tooltip,
                                                          **wiring))
             options.append(io.DynamicCombo.Option(count, row_inputs))
+        # The default is the first option anyway; declared so the sidebar's mode switch knows it.
         combo = io.DynamicCombo.Input(lst.name, options=options, optional=True, tooltip=lst.tooltip,
-                                      lazy=True if lazy else None)
+                                      lazy=True if lazy else None, extra_dict={"default": lst.default})
         combo.raw_link = True if lazy else None
         inputs.append(combo)
     return inputs

@@ -401,3 +401,8 @@ def test_lists_load_old_values_in_place_survive_a_reload_and_run(report):
     assert values["loras.lora_name1"] == TINY_SET["files"]["distilled_lora"]["name"]
     assert values["loras.lora_strength1"] == 0.5
     assert lists["video"]["src"]
+    switched = lists["switched"]["aio"]  # then keyframes back to 2 and a switch to Text → Video
+    assert switched["type"] == MODES["t2v"].node_id
+    assert (switched["values"]["loras"], switched["values"]["loras.lora_strength1"]) == ("1", 0.5)
+    assert switched["values"]["loras.lora_name1"] == TINY_SET["files"]["distilled_lora"]["name"]
+    assert not any("keyframes" in t for t in lists["switched"]["toasts"]), lists["switched"]["toasts"]

@@ -833,7 +833,22 @@ const steps = {
     }, null, { timeout: RUN_WAIT, polling: 250 }).then((h) => h.jsonValue());
     await fitView(page);
     await shot(page, "14-lists.png");
-    return { old, reloaded, video };
+    // Back to two keyframes, then to Text → Video: the LoRA rows go over, the keyframe count
+    // (at its default) is not named as lost.
+    await page.evaluate((t) => {
+      const app = window.comfyAPI.app.app;
+      const aio = app.graph.nodes.find((n) => n.type === t);
+      aio.widgets.find((w) => w.name === "keyframes").value = "2";
+      app.canvas.deselectAll();
+      app.canvas.selectNode(aio);
+    }, type);
+    await dismissOverlays(page);
+    await openSidebar(page);
+    await page.click('.ltx23aio-mode[data-mode="t2v"]');
+    await page.waitForTimeout(300);
+    const switched = { ...(await describeGraph(page)), toasts: await toasts(page) };
+    await closeSidebar(page);
+    return { old, reloaded, video, switched };
   },
 };
 
