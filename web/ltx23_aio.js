@@ -90,6 +90,20 @@ app.registerExtension({
       }
       return result;
     };
+    // The frontend keeps widget values by node id: a node added with the id of a removed one (after
+    // the canvas is cleared) can show that node's LoRA or keyframe count without its rows. Setting
+    // the count again draws the rows it says.
+    const lists = Object.entries(nodeData.input?.optional ?? {})
+      .filter(([, spec]) => spec?.[0] === "COMFY_DYNAMICCOMBO_V3").map(([name]) => name);
+    const added = nodeType.prototype.onAdded;
+    nodeType.prototype.onAdded = function (...args) {
+      const result = added?.apply(this, args);
+      for (const name of lists) {
+        const count = this.widgets?.find((w) => w.name === name);
+        if (count && !this.widgets.some((w) => w.name.startsWith(`${name}.`))) count.value = count.value;
+      }
+      return result;
+    };
   },
 
   loadedGraphNode(node) {
