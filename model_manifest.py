@@ -86,8 +86,17 @@ FILES: Mapping[str, ModelFile] = _frozen({
                   size=int(29.1 * GB)),
         ModelFile("ltx-2.3-22b-dev-nvfp4.safetensors", "checkpoints", "Lightricks/LTX-2.3-nvfp4",
                   size=int(21.7 * GB)),
+        # Lightricks' first distilled LoRA, replaced by 1.1 on 2026-04-13; kept so that model sets
+        # written for it still know where it comes from and how big it is.
         ModelFile("ltx-2.3-22b-distilled-lora-384.safetensors", "loras", "Lightricks/LTX-2.3",
                   size=int(7.61 * GB)),
+        # The 1.1 distilled LoRA as ComfyUI's own LTX-2.3 templates load it: Lightricks' 1.1 LoRA
+        # (ltx-2.3-22b-distilled-lora-384-1.1) reduced to an average rank of 111, about a third
+        # of the download. The size is estimated from that rank (7.61 GB × 111 / 384).
+        ModelFile("ltx_2.3_22b_distilled_1.1_lora_dynamic_fro09_avg_rank_111_bf16.safetensors", "loras",
+                  "Comfy-Org/ltx-2.3",
+                  "split_files/loras/ltx_2.3_22b_distilled_1.1_lora_dynamic_fro09_avg_rank_111_bf16.safetensors",
+                  size=int(2.2 * GB)),
         ModelFile("ltx-2.3-spatial-upscaler-x2-1.1.safetensors", "latent_upscale_models",
                   "Lightricks/LTX-2.3", size=995_743_560, size_exact=True),
         ModelFile("gemma_3_12B_it.safetensors", "text_encoders", "Comfy-Org/ltx-2",
@@ -100,7 +109,22 @@ FILES: Mapping[str, ModelFile] = _frozen({
                   size=9_447_702_218, size_exact=True),
         ModelFile("ltx-2.3-22b-ic-lora-union-control-ref0.5.safetensors", "loras",
                   "Lightricks/LTX-2.3-22b-IC-LoRA-Union-Control"),
+        # Style's depth and pose controls, as ComfyUI's templates load them (sizes: the templates'
+        # index, rounded there).
+        ModelFile("moge_2_vitl_normal_fp16.safetensors", "geometry_estimation", "Comfy-Org/MoGe",
+                  "geometry_estimation/moge_2_vitl_normal_fp16.safetensors", size=644_245_094),
+        ModelFile("sdpose_wholebody_fp16.safetensors", "checkpoints", "Comfy-Org/SDPose",
+                  "checkpoints/sdpose_wholebody_fp16.safetensors", size=1_932_735_283),
     )
+})
+
+DISTILLED_LORA = "ltx_2.3_22b_distilled_1.1_lora_dynamic_fro09_avg_rank_111_bf16.safetensors"
+
+# Files the same for every precision: style's control models. Every set has them, a user's too
+# (unless it names its own), so sets written before depth and pose existed still run them.
+CONTROL_FILES: Mapping[str, ModelFile] = _frozen({
+    "depth_model": FILES["moge_2_vitl_normal_fp16.safetensors"],
+    "pose_model": FILES["sdpose_wholebody_fp16.safetensors"],
 })
 
 # The single-file LTX-2.3 checkpoint carries the transformer, both VAEs and the text projection,
@@ -134,9 +158,10 @@ def _bundled_set(name: str, label: str, checkpoint: str, text_encoder: str,
         files=_frozen({
             "checkpoint": FILES[checkpoint],
             "text_encoder": FILES[text_encoder],
-            "distilled_lora": FILES["ltx-2.3-22b-distilled-lora-384.safetensors"],
+            "distilled_lora": FILES[DISTILLED_LORA],
             "upscaler": FILES["ltx-2.3-spatial-upscaler-x2-1.1.safetensors"],
             "ic_lora": FILES["ltx-2.3-22b-ic-lora-union-control-ref0.5.safetensors"],
+            **CONTROL_FILES,
         }),
         loaders=BUNDLED_CHECKPOINT_LOADERS,
         provides=BUNDLED_CHECKPOINT_PROVIDES,

@@ -31,6 +31,7 @@ DEFAULT_FOLDERS: Mapping[str, tuple[str, ...]] = {
     "embeddings": ("embeddings",),
     "audio_encoders": ("audio_encoders",),
     "model_patches": ("model_patches",),
+    "geometry_estimation": ("geometry_estimation",),
 }
 LEGACY_NAMES = {"unet": "diffusion_models", "clip": "text_encoders"}
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
-from ..model_manifest import BUILTIN_SETS, Loader, ModelFile, ModelSet
+from ..model_manifest import BUILTIN_SETS, CONTROL_FILES, FILES, Loader, ModelFile, ModelSet
 from .auto import GpuFacts, pick_model_set
 
 log = logging.getLogger("ltx23_aio")
@@ -80,6 +80,14 @@ def _file(role: str, raw: Any, where: str) -> ModelFile:
     if "repo" in raw and not REPO.fullmatch(raw["repo"]):
         raise ModelSetError(f"{where}: file '{role}' repo must be a Hugging Face repository id "
                             f"(\"owner/name\"), not '{raw['repo']}'")
+    known = FILES.get(raw["name"])
+    if known and known.folder == raw["folder"] and "repo" not in raw:
+        # A file the pack knows (the first distilled LoRA, say) named without its source: where it
+        # comes from is the manifest's, and its size unless the set gives one, so it can still be
+        # fetched and shown.
+        exact = "size" in raw
+        return ModelFile(known.name, known.folder, known.repo, known.path, raw["size"] if exact else known.size,
+                         size_exact=exact or known.size_exact, sha256=raw.get("sha256", known.sha256))
     return ModelFile(raw["name"], raw["folder"], raw.get("repo"), raw.get("path"), raw.get("size"),
                      size_exact=raw.get("size") is not None, sha256=raw.get("sha256"))
 
@@ -112,7 +120,7 @@ def parse_model_set(raw: Any, where: str) -> ModelSet:
             raise ModelSetError(f"{where}: base '{raw['base']}' is not a built-in set ({', '.join(BUILTIN_SETS)})")
         base = BUILTIN_SETS[raw["base"]]
 
-    files = dict(base.files) if base else {}
+    files = dict(base.files) if base else dict(CONTROL_FILES)
     files.update({role: _file(role, f, where) for role, f in raw.get("files", {}).items()})
     raw_loaders = raw.get("loaders", {})
     loaders = dict(base.loaders) if base else {}

@@ -37,7 +37,7 @@ class EditableError(ValueError):
 def shaping_inputs(mode: Mode) -> set[str]:
     # A media file name (its widget wired) decides the loader and is read for its size and length.
     return {*SHAPING, *SHAPING_NUMBERS, *(i.name for i in mode.inputs if isinstance(i, ChoiceInput)),
-            *(m.name for m in mode.media)}
+            *(m.name for m in mode.media), *mode.source_shaping}
 
 
 def _in_list(mode: Mode, name: str) -> bool:

@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 
 from .lists import ListError, row_media
 from .modes import MEDIA_LOADERS, MediaInput, Mode
-from .settings import MIN_FRAMES, Geometry
+from .settings import MAX_FPS, MIN_FPS, MIN_FRAMES, Geometry, frames_for, max_frames
 from .workflow import MediaSource, is_link
 
 
@@ -65,10 +65,25 @@ def _offset(mode: Mode, m: MediaInput, values: Mapping[str, Any]) -> float:
     return float(values.get(start, 0.0)) if any(i.name == start for i in mode.inputs) else 0.0
 
 
+def _source_rate(m: MediaInput, info: MediaInfo, name: Any, geometry: Geometry) -> float:
+    """The source video's frame rate, as the clip will use it. Kept exact (12.5, 29.97): a rate
+    rounded to whole frames would make the picture drift against the source's sound (12.5 → 12
+    is 4 % slow). Rates outside what the node accepts are refused rather than resampled, because
+    no core node drops or repeats frames to change a video's rate."""
+    fps = float(info.fps or geometry.fps)
+    if not MIN_FPS <= fps <= MAX_FPS:
+        raise MediaError(f"{m.name}: '{name}' runs at {fps:g} fps; LTX-2.3 takes {MIN_FPS}–{MAX_FPS} fps "
+                         f"(it is trained at 24–25). Convert the video first, e.g. "
+                         f"`ffmpeg -i in.mp4 -r 24 out.mp4`, or wire a VIDEO of a lower rate into "
+                         f"'{m.socket}'.")
+    return round(fps, 6)
+
+
 def shape_clip(mode: Mode, values: Mapping[str, Any], infos: Mapping[str, MediaInfo],
                geometry: Geometry) -> tuple[Geometry, tuple[str, ...]]:
-    """Fit the clip to its media: a source video sets the frame rate and caps the length; audio
-    shorter than the clip is padded with silence. Returns the geometry and notes for the user."""
+    """Fit the clip to its media: a source video sets the frame rate (the asked duration is then
+    counted in its frames) and caps the length; audio shorter than the clip is padded with
+    silence. Returns the geometry and notes for the user."""
     notes: list[str] = []
     changes = list(geometry.changes)
     for m in mode.media:
@@ -81,10 +96,15 @@ def shape_clip(mode: Mode, values: Mapping[str, Any], infos: Mapping[str, MediaI
                              f"({info.duration:.2f} s). Lower {m.kind}_start.")
         left = info.duration - start
         if m.kind == "video":
-            fps = round(info.fps or geometry.fps)
+            fps = _source_rate(m, info, values.get(m.name), geometry)
             if fps != geometry.fps:
-                changes.append(f"fps {geometry.fps} → {fps} (the source video's rate)")
-                geometry = replace(geometry, fps=fps)
+                # The duration asked for, in the source's frames (not the node's rate's).
+                duration = float(values.get("duration", geometry.duration))
+                frames = min(frames_for(duration, fps), max_frames(fps))
+                changes = [c for c in changes if not c.endswith("frames (8n+1)")]
+                changes.append(f"fps {geometry.fps:g} → {fps:g} (the source video's rate): "
+                               f"{duration:g} s = {frames} frames")
+                geometry = replace(geometry, fps=fps, frames=frames)
             available = math.floor(left * fps + 1e-6)
             if available < MIN_FRAMES:
                 raise MediaError(f"{m.name}: only {left:.2f} s of '{values.get(m.name)}' after the start; "

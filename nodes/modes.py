@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping, Union
 
-from .settings import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE, WINDOW_SECONDS, max_frames
+from .settings import LONG_SECONDS, MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE, WINDOW_SECONDS, max_frames
 
 NODE_ID_PREFIX = "LTX23AIO_"
 PACK_NAME = "LTX2.3 AIO"
@@ -47,12 +47,18 @@ SHARED_INPUTS: tuple[SharedInput, ...] = (
     SharedInput("height", "int", 704, "Output height; snapped to a multiple of 64 (the value used is reported).",
                 "the output height, snapped like the width (720 becomes 704).", MIN_SIZE, MAX_SIZE, 32),
     SharedInput("duration", "float", 5.0,
-                f"Seconds, up to the model's {WINDOW_SECONDS} s window. Frames = the 8n+1 nearest to duration × fps + 1.",
-                f"the clip length: frames are the 8n+1 nearest to duration × fps + 1 (5 s at 24 fps = 121 frames); "
-                f"one clip holds the model's {WINDOW_SECONDS}-second window ({max_frames(24)} frames at 24 fps, "
-                f"{max_frames(25)} at 25; the node says the limit at other rates). The frame count used is shown "
-                f"on the node.",
-                0.1, 20.0, 0.1),
+                f"Seconds: up to the model's {WINDOW_SECONDS} s window in one pass; Text, Image and Audio → Video "
+                f"and Lipsync go up to {LONG_SECONDS} s in several windows. Frames = the 8n+1 nearest to "
+                f"duration × fps + 1.",
+                f"the clip length: frames are the 8n+1 nearest to duration × fps + 1 (5 s at 24 fps = 121 frames). "
+                f"The model sees {WINDOW_SECONDS} seconds at a time ({max_frames(24)} frames at 24 fps, "
+                f"{max_frames(25)} at 25; the node says the limit at other rates). Text → Video, Image → Video, "
+                f"Audio → Video and Lipsync make longer clips, up to {LONG_SECONDS} s ({max_frames(24, LONG_SECONDS)} "
+                f"frames at 24 fps), by sampling overlapping {WINDOW_SECONDS}-second windows (core "
+                f"LTXVContextWindows): every step blends the windows, so sound and picture run on without a cut, "
+                f"time grows with the number of windows and memory stays that of one window. The frame count and "
+                f"the windows used are shown on the node.",
+                0.1, float(LONG_SECONDS), 0.1),
     SharedInput("fps", "int", 24, "Frames per second; LTX-2.3 is trained at 24–25.",
                 "frames per second of the clip (LTX-2.3 is trained at 24–25).", MIN_FPS, MAX_FPS, 1),
     SharedInput("seed", "int", 0, "Same seed, settings and files give the same video.",
@@ -78,6 +84,8 @@ class MediaInput:
     name: str
     kind: str  # "image" | "audio" | "video"
     tooltip: str
+    # Read before the run (its length, size, rate shape the clip): a file only, the socket refuses.
+    file_only: bool = False
 
     @property
     def socket(self) -> str:
@@ -185,10 +193,18 @@ class Mode:
     tips: tuple[str, ...] = ()  # advice for the node's help page
     token_factor: int = 1  # how many times the video's tokens the model sees (guides add their own)
     own_lists: tuple[ListInput, ...] = ()  # rows of inputs only this mode has (keyframes)
+    # "extend" or "retake": the mode works on its source video, whose length, size and rate shape
+    # the clip (nodes/source_clip.py); None for modes that make a new clip.
+    edits_source: str | None = None
+    long_clips: bool = False  # clips longer than the model's window, in several windows
 
     @property
     def node_id(self) -> str:
         return NODE_ID_PREFIX + self.node_name
+
+    @property
+    def longest_seconds(self) -> float:
+        return LONG_SECONDS if self.long_clips else WINDOW_SECONDS
 
     @property
     def display_name(self) -> str:
@@ -203,6 +219,11 @@ class Mode:
         """The mode's rows of inputs, then the LoRAs every mode has; last on the node, so the
         widget values of workflows saved before them still load in place."""
         return (*self.own_lists, LORAS)
+
+    @property
+    def source_shaping(self) -> tuple[str, ...]:
+        """Own numbers that decide frame counts and ranges (Extend's context, Retake's range)."""
+        return tuple(i.name for i in self.inputs if isinstance(i, NumberInput)) if self.edits_source else ()
 
     @property
     def defaults(self) -> dict:
@@ -222,10 +243,14 @@ AUDIO_START = NumberInput(
     "Where in the audio the clip starts, in seconds. The audio is cut to the clip's length and "
     "padded with silence if it ends sooner.")
 
+SOURCE_VIDEO = MediaInput("video", "video", "The source video, with its sound. Choose a file: its length, size and "
+                                             "frame rate are read before the run.", file_only=True)
+
 MODES: Mapping[str, Mode] = MappingProxyType({
     m.id: m for m in (
         Mode("t2v", "Text → Video", "TextToVideo",
-             "A video with sound from a prompt. Describe the scene, the motion and the audio."),
+             "A video with sound from a prompt. Describe the scene, the motion and the audio.",
+             long_clips=True),
         Mode("i2v", "Image → Video", "ImageToVideo",
              "Animates a still image into a video with sound. Describe the motion, not the picture.",
              (MediaInput("image", "image", "The first frame; resized and center-cropped to the output size."),
@@ -233,14 +258,20 @@ MODES: Mapping[str, Mode] = MappingProxyType({
              ("Describe what moves and how the camera moves, not what the picture already shows: a "
               "prompt that only describes the image tends to give a static clip.",
               "If the clip still barely moves, lower image_strength (0.5–0.6); at 1.0 the first frame "
-              "is exactly the image.")),
+              "is exactly the image.",
+              f"Above {WINDOW_SECONDS} s every window also sees the image (in front of it, removed again), "
+              "so later windows keep its look."),
+             long_clips=True),
         Mode("a2v", "Audio → Video", "AudioToVideo",
              "A video made to your sound: the audio is kept as it is and the picture follows it.",
              (MediaInput("audio", "audio", "The soundtrack; kept unchanged in the result."), AUDIO_START),
              ("The audio is frozen while sampling (a zero noise mask on its latent), so the picture "
               "is generated to fit it, and the mp4 carries your waveform, not a re-decoded one.",
               "The clip's length comes from duration × fps; the audio is cut from audio_start to that "
-              "length and padded with silence if it ends sooner, so the video is never cut short.")),
+              "length and padded with silence if it ends sooner, so the video is never cut short.",
+              f"Up to {LONG_SECONDS} s: above {WINDOW_SECONDS} s the picture is sampled in overlapping windows "
+              "while your audio stays one piece, sample for sample."),
+             long_clips=True),
         Mode("lipsync", "Lipsync", "Lipsync",
              "A portrait that speaks or sings your audio: the image gives the face, the audio is kept.",
              (MediaInput("image", "image", "The portrait; resized and center-cropped to the output size."),
@@ -248,7 +279,10 @@ MODES: Mapping[str, Mode] = MappingProxyType({
               IMAGE_STRENGTH, AUDIO_START),
              ("A front-facing portrait with the mouth visible works best; the image is the first frame.",
               "The speech is kept unchanged and frozen while sampling, so the face is animated to it; "
-              "describe the speaker and their expression in the prompt.")),
+              "describe the speaker and their expression in the prompt.",
+              f"Up to {LONG_SECONDS} s: above {WINDOW_SECONDS} s every window also sees the portrait, and "
+              "the speech stays one piece, sample for sample."),
+             long_clips=True),
         Mode("keyframe", "First/Last frame → Video", "FirstLastFrameToVideo",
              "A video that starts on one image and ends on another, through any images you add in between "
              "at the times you choose, with generated sound.",
@@ -276,21 +310,61 @@ MODES: Mapping[str, Mode] = MappingProxyType({
                   NumberInput("strength", 0.9, 0.0, 1.0, 0.05, "How strongly the clip holds to this image.")),
                  most=10, least=2, fixed=2, spread="time"),)),
         Mode("style", "Style transfer", "StyleTransfer",
-             "Restyles a video: its motion and structure (edges) are kept, the look comes from a style "
-             "image and the prompt, and its sound is kept.",
+             "Restyles a video: its motion and structure (its edges, depth or pose) are kept, the look "
+             "comes from a style image and the prompt, and its sound is kept.",
              (MediaInput("video", "video", "The source video: motion, structure and sound."),
               MediaInput("style_image", "image", "The look to give it; used as the first frame."),
-              ChoiceInput("control", ("canny",), "What of the source video guides the result: canny = its edges."),
-              NumberInput("control_strength", 0.75, 0.0, 1.0, 0.05, "How closely the result follows the source's structure."),
+              ChoiceInput("control", ("canny", "depth", "pose"),
+                          "What of the source video guides the result: canny = its edges, depth = its depth "
+                          "map (MoGe), pose = its people's poses (SDPose). Depth and pose load a model of "
+                          "their own (in every model set)."),
+              NumberInput("control_strength", 1.0, 0.0, 1.0, 0.05,
+                          "How closely the result follows the source's structure. 1.0, as in every official "
+                          "IC-LoRA workflow; lower leaves the guide partly noised, for a looser follow."),
               NumberInput("video_start", 0.0, 0.0, 3600.0, 0.01, "Where in the source video the clip starts, in seconds.")),
              ("Uses the LTX-2.3 IC-LoRA union control, which works with the distilled model only: every "
               "preset samples at cfg 1 with the distilled LoRA, the IC-LoRA applied last.",
-              "The clip follows the source: its frame rate is used, and if it is shorter than "
-              "duration the clip is shortened to it (reported on the node). A video wired into "
+              "The clip follows the source: its own frame rate is used, exactly (12.5 stays 12.5, so "
+              "the picture keeps in step with the source's sound), duration is counted in its frames, "
+              "and if the source is shorter the clip is shortened to it (reported on the node). "
+              "Sources above 60 fps are refused: convert them to 24–30 fps first. A video wired into "
               "video_input is used at the node's fps and duration.",
               "The heaviest mode: the control guide doubles the tokens the model sees, so it needs more "
               "memory and time than Text → Video at the same size; the node warns above 1280×704 × 121 "
               "frames."),
              token_factor=2),
+        Mode("extend", "Extend video", "ExtendVideo",
+             "Continues a video with its sound: the source's last frames and audio lead into new ones "
+             "from your prompt, and the result is the source followed by the continuation.",
+             (SOURCE_VIDEO,
+              ChoiceInput("output", ("source + continuation", "continuation only"),
+                          "The whole clip (the source untouched, then the new part), or the new part alone."),
+              NumberInput("context_seconds", 1.0, 0.3, 10.0, 0.1,
+                          "How much of the source's end (picture and sound) the new part continues from; "
+                          "snapped to 8n+1 frames.")),
+             ("duration is the length to add; the frame rate and size follow the source video (reported "
+              "on the node). The new part is sampled together with the source's last context_seconds, "
+              "frozen (picture and sound), so it picks up where the source ends.",
+              "The output's source part is the source's own decoded frames and waveform, copied through; "
+              "only the continuation is generated. Describe what happens next, not the source.",
+              "The context plus the added length must fit the model's 20-second window."),
+             edits_source="extend"),
+        Mode("retake", "Retake", "Retake",
+             "Regenerates a moment of a video from your prompt: the time range you set is made anew "
+             "(picture, sound or both) and everything outside it is kept.",
+             (SOURCE_VIDEO,
+              NumberInput("start", 1.0, 0.0, 3600.0, 0.01, "Where the retake starts, in seconds of the source."),
+              NumberInput("end", 2.0, 0.0, 3600.0, 0.01, "Where the retake ends, in seconds of the source."),
+              ChoiceInput("regenerate", ("video and audio", "video only", "audio only"),
+                          "What to make anew inside the range; the rest is kept.")),
+             ("Lightricks' RetakePipeline with core nodes: the whole source is encoded, a noise mask by "
+              "time (the pack's own node) unfreezes the range, and one pass at full size regenerates it. "
+              "Outside the range the latent stays exactly the source's, so the seams match.",
+              "The output has the source's length, size and frame rate (a length that is not 8n+1 frames "
+              "is cut to the 8n+1 below it, reported on the node); width, height, duration and fps on the "
+              "node are not used. The whole source must fit the model's 20-second window.",
+              "Everything is decoded again, so outside the range the picture and sound are the source "
+              "after one VAE round trip, as in Lightricks' pipeline."),
+             edits_source="retake"),
     )
 })

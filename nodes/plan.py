@@ -15,8 +15,9 @@ from ..model_store.sets import AUTO, ModelSetError, choose_model_set, load_catal
 from .lists import ListError, lora_params, nested, row_notes, row_params
 from .media import MediaError, MediaInfo, Probe, shape_clip, sources
 from .modes import MEDIA_LOADERS, ChoiceInput, MediaInput, Mode, NumberInput
-from .settings import Geometry, SettingsError, check_prompt, resolve_geometry
-from .workflow import Expansion, MediaSource, WorkflowError, build, load_presets, load_workflow
+from .settings import Geometry, SettingsError, check_prompt, resolve_geometry, window_frames, window_overlap_frames
+from .source_clip import default_params, fit_to_source
+from .workflow import Expansion, MediaSource, WorkflowError, build, load_long, load_presets, load_workflow
 
 TESTED_COMFYUI = "0.27.0"
 HEAVY_TOKENS = resolve_geometry(1280, 704, 5.0, 24).tokens  # a default 1280×704 × 121-frame clip
@@ -62,6 +63,7 @@ class RunPlan:
             "model_set_reason": self.model_set_reason, "width": g.width, "height": g.height,
             "frames": g.frames, "fps": g.fps, "duration": round(g.duration, 4), "seed": self.seed,
             "adjusted": list(g.changes), "notes": list(self.notes),
+            "windows": [list(w) for w in g.windows],
         }
 
     def summary(self) -> str:
@@ -95,19 +97,23 @@ def _locate_files(expansion: Expansion, env: Environment) -> tuple[dict[str, str
 
 
 def _expand(mode: Mode, preset: str, params: Mapping[str, Any], model_set: ModelSet,
-            media: Mapping[str, MediaSource]) -> Expansion:
+            media: Mapping[str, MediaSource], windowed: bool = False) -> Expansion:
     presets = load_presets(mode.id)
     if preset not in presets:
         raise RunError(f"unknown preset '{preset}'; choose one of {', '.join(presets)}.")
     try:
-        return build(load_workflow(mode.id), presets[preset], params, model_set, media)
+        long = load_long(mode.id) if windowed else None
+        return build(load_workflow(mode.id), presets[preset], params, model_set, media, long)
     except WorkflowError as e:
         raise RunError(f"model set '{model_set.name}' does not fit the {mode.title} workflow: {e}") from e
 
 
-def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geometry) -> dict[str, Any]:
-    """The values a mode's workflow refers to as {"param": name}; a list's rows are checked here
-    (ListError), the LoRAs' files are not (plan_run does, where the folders can be listed)."""
+def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geometry,
+               source: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The values a mode's workflow refers to as {"param": name}; ``source``: those a mode that
+    edits its source video derives from it (nodes/source_clip.py), else as if it fit the node. A
+    list's rows are checked here (ListError), the LoRAs' files are not (plan_run does, where the
+    folders can be listed)."""
     own = {i.name: values.get(i.name, i.default) for i in mode.inputs if not isinstance(i, MediaInput)}
     return {
         **own,
@@ -123,9 +129,13 @@ def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geo
         "frames": geometry.frames,
         "fps": geometry.fps,
         "clip_seconds": geometry.duration,
+        # Used only by a clip longer than the model's window (workflows/modes/long.json).
+        "window_frames": window_frames(geometry.fps),
+        "window_overlap_frames": window_overlap_frames(geometry.fps),
         # A source clip is read one frame longer than the clip, then cut to exactly `frames`.
         "source_seconds": (geometry.frames + 1) / geometry.fps,
         "filename_prefix": values.get("filename_prefix") or f"LTX2.3-AIO/{mode.id}",
+        **(default_params(mode, values, geometry) if source is None else source),
     }
 
 
@@ -136,9 +146,13 @@ def files_needed(mode: Mode, model_set: ModelSet, preset: str | None = None) -> 
     params = run_params(mode, values, "-", geometry)
     media = {m.name: MediaSource(*MEDIA_LOADERS[m.kind], file="-") for m in mode.media}
     presets = [preset] if preset else list(load_presets(mode.id))
+    choices = [(i.name, option) for i in mode.inputs if isinstance(i, ChoiceInput) for option in i.options]
     files: dict[str, ModelFile] = {}
     for name in presets:
-        files.update(_expand(mode, name, params, model_set, media).files)
+        # Every option of every choice: style's depth and pose each load a model of their own.
+        for choice in [None, *choices]:
+            chosen = {**params, **({choice[0]: choice[1]} if choice else {})}
+            files.update(_expand(mode, name, chosen, model_set, media).files)
     return files
 
 
@@ -169,6 +183,8 @@ def check_types(mode: Mode, values: Mapping[str, Any]) -> dict[str, Any]:
     for i in mode.inputs:
         if isinstance(i, NumberInput) and i.name in out and not i.min <= out[i.name] <= i.max:
             raise RunError(f"{i.name} {out[i.name]:g} is out of range: use {i.min:g}–{i.max:g}.")
+        if isinstance(i, ChoiceInput) and i.name in out and out[i.name] not in i.options:
+            raise RunError(f"{i.name} '{out[i.name]}' is not an option: use {' / '.join(i.options)}.")
     return out
 
 
@@ -177,18 +193,20 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
     values = check_types(mode, nested(mode, values))
     try:
         prompt = check_prompt(values["prompt"])
-        geometry = resolve_geometry(values["width"], values["height"], values["duration"], values["fps"])
+        geometry = resolve_geometry(values["width"], values["height"], values["duration"], values["fps"],
+                                    mode.longest_seconds)
         catalog = load_catalog(env.user_dir)
         chosen = values.get("models", AUTO)
         if chosen != AUTO:
             catalog.get(chosen)
         media, infos = sources(mode, values, env.probe or _no_probe)
-        geometry, notes = shape_clip(mode, values, infos, geometry)
-        if mode.token_factor > 1 and geometry.tokens > HEAVY_TOKENS:
-            notes += (f"heavy: with its guide the model sees {geometry.tokens * mode.token_factor} tokens, "
-                      f"{mode.token_factor}× a Text → Video clip of this size; lower the size or duration "
-                      f"if memory runs out",)
-        params = run_params(mode, values, prompt, geometry)
+        if mode.edits_source:
+            geometry, notes, source = fit_to_source(mode, values, infos, geometry)
+        else:
+            geometry, notes = shape_clip(mode, values, infos, geometry)
+            source = {}
+        notes += heavy_notes(mode, geometry)
+        params = run_params(mode, values, prompt, geometry, source)
         if env.loras is not None:
             lora_params(mode, values, env.loras())  # a file not in the loras folders is refused
         notes += row_notes(mode, params)
@@ -196,12 +214,14 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
         raise RunError(str(e)) from e
 
     preset = values.get("preset", "Fast")
+    windowed = len(geometry.windows) > 1
 
     model_set, why = choose_model_set(
-        chosen, catalog, env.gpu, lambda s: not _locate_files(_expand(mode, preset, params, s, media), env)[1])
+        chosen, catalog, env.gpu,
+        lambda s: not _locate_files(_expand(mode, preset, params, s, media, windowed), env)[1])
     reason = why or "chosen on the node"
 
-    expansion = _expand(mode, preset, params, model_set, media)
+    expansion = _expand(mode, preset, params, model_set, media, windowed)
     _check_nodes(expansion, env, mode)
     found, missing = _locate_files(expansion, env)
     if missing:
@@ -210,6 +230,22 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
             raise RunError(f"Model set '{model_set.name}' ({reason}): {problem}")
         notes += (f"downloading {len(missing)} model file(s) first",)
     return RunPlan(mode, preset, model_set, reason, geometry, params["seed"], expansion, found, notes, missing)
+
+
+def heavy_notes(mode: Mode, geometry: Geometry) -> tuple[str, ...]:
+    """A warning with the expected memory when one window holds more than a default clip."""
+    tokens = geometry.window_tokens * mode.token_factor
+    if tokens <= HEAVY_TOKENS:
+        return ()
+    memory = (f"ComfyUI estimates {geometry.step_memory_gb(mode.token_factor):.1f} GB of GPU memory per "
+              f"sampling step beside the model's weights")
+    fix = "lower the size, duration or fps if memory runs out"
+    if mode.token_factor > 1:
+        return (f"heavy: with its guide the model sees {tokens} tokens, {mode.token_factor}× a Text → Video "
+                f"clip of this size; {memory}; {fix}",)
+    where = "each window" if len(geometry.windows) > 1 else "the clip"
+    return (f"heavy: {where} is {tokens} video tokens ({HEAVY_TOKENS} in a default "
+            f"1280×704 × 121-frame clip); {memory}; {fix}",)
 
 
 def _no_probe(kind: str, name: str) -> MediaInfo:

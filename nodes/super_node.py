@@ -69,7 +69,9 @@ def mode_inputs(inputs: tuple[ModeInput, ...], files: dict[str, tuple[str, ...]]
             widgets.append(io.Combo.Input(i.name, options=list(files[i.kind]), upload=UPLOADS[i.kind],
                                           optional=True, tooltip=i.tooltip))
             widgets.append(SOCKETS[i.kind].Input(i.socket, optional=True, lazy=True, raw_link=True,
-                                                 tooltip=f"Use this {i.kind} instead of the file above."))
+                                                 tooltip="Not used by this mode: choose the file above, which is "
+                                                         "read before the run." if i.file_only else
+                                                 f"Use this {i.kind} instead of the file above."))
         elif isinstance(i, NumberInput):
             widgets.append(io.Float.Input(i.name, default=i.default, min=i.min, max=i.max, step=i.step,
                                           tooltip=i.tooltip, **wiring))
@@ -127,7 +129,8 @@ def shared_inputs(mode: Mode, model_sets: list[str], lazy: bool) -> list[io.Inpu
             inputs.append(io.Int.Input(i.name, default=default, min=i.min, max=i.max, step=i.step,
                                        control_after_generate=i.name == "seed", **common))
         elif i.kind == "float":
-            inputs.append(io.Float.Input(i.name, default=default, min=i.min, max=i.max, step=i.step, **common))
+            most = mode.longest_seconds if i.name == "duration" else i.max  # the mode's own limit
+            inputs.append(io.Float.Input(i.name, default=default, min=i.min, max=most, step=i.step, **common))
         else:
             inputs.append(io.Combo.Input(i.name, options=options[i.name], default=default, **common))
     return inputs
@@ -199,7 +202,7 @@ class SuperNode(io.ComfyNode):
         known = {k: v for k, v in values.items() if v is not None and k not in wired}
         # A list with a wired row decides LoRAs or keyframes only when the graph runs.
         partly = {name.split(".")[0] for name in wired if "." in name}
-        if any(name not in known for name in SHAPING) or partly:
+        if any(name not in known for name in (*SHAPING, *cls.MODE.source_shaping)) or partly:
             if "prompt" in known:
                 check_prompt(known["prompt"])  # a SettingsError: reported like the plan's errors
             return

@@ -11,13 +11,16 @@ values, links ``[node, output]``, or references bound here by name:
 * ``{"media": "image"}`` — the mode's media input: a core loader node (``media_<name>``) reading
   the uploaded file, or, when the user wired the socket, that link itself (outside the graph).
 
-A preset patches nodes by name; nodes that no output reaches afterwards are dropped, so the
-graph holds exactly what runs.
+A preset patches nodes by name, then the option picked for each of the workflow's ``"choices"``
+does; nodes that no output reaches afterwards are dropped, so the graph holds exactly what runs.
+A clip longer than the model's window gets ``long.json`` on top: its nodes are added and the
+model-set outputs it names come from them instead.
 
 Two things vary in number: the user's LoRAs (run value ``loras``: ``[[file, strength], …]``)
-become a chain of ``user_lora_<n>`` nodes that every ``{"model_set": "model"}`` reads through, so
-they patch the video model under whatever the workflow adds (the distilled LoRA, the IC-LoRA);
-and a workflow's ``"repeat"`` block is added once per row of a list (see ``apply_repeat``).
+become a chain of ``user_lora_<n>`` nodes on the model set's model, which every other
+``{"model_set": "model"}`` reads through (the long-clip wrapper too), so they patch the video model
+under whatever the workflow adds (the distilled LoRA, the IC-LoRA); and a workflow's ``"repeat"``
+block is added once per row of a list (see ``apply_repeat``).
 """
 from __future__ import annotations
 
@@ -92,6 +95,11 @@ def load_workflow(mode: str) -> dict:
         outputs.update(own.get("outputs", {}))
     resolved = {k: v for k, v in raw.items() if k not in ("base", "include")}
     resolved.update(nodes=nodes, outputs=outputs, output_nodes=raw.get("output_nodes", base["output_nodes"]))
+    # How the recipe differs from the official graphs: what the base and the included modes say
+    # holds here too, then this mode's own.
+    notes = [*base.get("differences", []), *(d for other in [*raw.get("include", []), mode]
+                                              for d in _load_json(f"{other}.json").get("differences", []))]
+    resolved["differences"] = list(dict.fromkeys(notes))
     return resolved
 
 
@@ -102,6 +110,14 @@ def load_presets(mode: str | None = None) -> dict:
         if own is not None:
             return own
     return _load_json("presets.json")
+
+
+def load_long(mode: str) -> dict:
+    """The long-clip patch for a mode: its nodes (with the mode's own changes) and the model-set
+    outputs they stand in for."""
+    raw = _load_json("long.json")
+    nodes = patch_nodes(raw["nodes"], raw.get("modes", {}).get(mode, {}))
+    return {"nodes": nodes, "model_set": raw["model_set"]}
 
 
 def real_cfg_presets(mode: str) -> list[str]:
@@ -175,13 +191,29 @@ def apply_repeat(nodes: Mapping, repeat: Mapping | None, params: Mapping[str, An
     return nodes
 
 
+def apply_choices(nodes: Mapping, workflow: Mapping, params: Mapping[str, Any]) -> dict:
+    """Nodes with the patch of each chosen option applied. A workflow's ``"choices"`` maps a
+    choice input (style's ``control``) to its options, each patching nodes the way a preset
+    does and adding the nodes only that option needs (depth's MoGe model, pose's SDPose)."""
+    for name, options in workflow.get("choices", {}).items():
+        chosen = params.get(name)
+        if chosen not in options:
+            raise WorkflowError(f"{name} '{chosen}' is not one of {', '.join(options)}")
+        nodes = patch_nodes(nodes, options[chosen].get("nodes", {}), allow_new=True)
+    return dict(nodes)
+
+
 class _Binder:
     def __init__(self, nodes: Mapping, params: Mapping[str, Any], model_set: ModelSet,
-                 media: Mapping[str, MediaSource]):
+                 media: Mapping[str, MediaSource], stand_ins: Mapping[str, list] | None = None,
+                 wrappers: frozenset[str] = frozenset()):
         self.nodes = nodes
         self.params = params
         self.model_set = model_set
         self.media = media
+        # Model-set outputs that nodes other than the wrappers get from a wrapper instead.
+        self.stand_ins = stand_ins or {}
+        self.wrappers = wrappers
         self.files_of: dict[str, dict[str, ModelFile]] = {}  # node id -> role -> file
         self.model_link: list | None = None  # the end of the user's LoRA chain, when there is one
         self.params_of: dict[str, list[tuple[str, str, str | None]]] = {}  # node id -> (param, input, as)
@@ -217,6 +249,10 @@ class _Binder:
                 return list(source.link) if source.link else [MEDIA_PREFIX + name, 0]
             if "model_set" in value:
                 what = value["model_set"]
+                # The user's LoRAs sit right on the model set's model: under the long-clip wrapper's stand-in.
+                if (what in self.stand_ins and self._node_id not in self.wrappers
+                        and not self._node_id.startswith(USER_LORA_PREFIX)):
+                    return list(self.stand_ins[what])
                 if what == "model" and self.model_link is not None:
                     return list(self.model_link)
                 if what not in self.model_set.provides:
@@ -246,11 +282,16 @@ def _reachable(graph: Mapping[str, dict], roots: list[str]) -> set[str]:
 
 
 def build(workflow: Mapping, preset: Mapping, params: Mapping[str, Any], model_set: ModelSet,
-          media: Mapping[str, MediaSource] | None = None) -> Expansion:
-    """Bind a workflow, patched by a preset, to this run's values, model set and media."""
+          media: Mapping[str, MediaSource] | None = None, long: Mapping | None = None) -> Expansion:
+    """Bind a workflow, patched by a preset (and by the long-clip patch for a clip longer than
+    the model's window), to this run's values, model set and media."""
     media = media or {}
-    nodes = apply_repeat(apply_preset(workflow["nodes"], preset), workflow.get("repeat"), params)
-    binder = _Binder(nodes, params, model_set, media)
+    nodes = apply_repeat(apply_choices(apply_preset(workflow["nodes"], preset), workflow, params),
+                         workflow.get("repeat"), params)
+    if long:
+        nodes = patch_nodes(nodes, long["nodes"], allow_new=True)
+    binder = _Binder(nodes, params, model_set, media, long["model_set"] if long else None,
+                     frozenset(long["nodes"]) if long else frozenset())
     graph = {}
     for number, (name, strength) in enumerate(params.get(LORAS_PARAM) or (), 1):
         node_id = f"{USER_LORA_PREFIX}{number}"

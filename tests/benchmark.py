@@ -1,6 +1,6 @@
 """Benchmark LTX2.3 AIO on a real ComfyUI with tiny random-weight LTX-2.3 files.
 
-    COMFYUI_PATH=~/ComfyUI ~/ComfyUI/venv/bin/python tests/benchmark.py [--pairs N]
+    COMFYUI_PATH=~/ComfyUI ~/ComfyUI/venv/bin/python tests/benchmark.py [--pairs N] [--only long]
 
 Prints, from one run: the pack's import time inside ComfyUI; per mode, validation and expansion
 time per queued run, a cold run against a seed-only rerun and a rerun whose seed comes from a
@@ -8,6 +8,9 @@ PrimitiveInt that changes (wall time and loader executions),
 and, where a hand-written core-node graph of the same recipe exists (t2v, i2v, a2v), the
 wall-time ratio of the super-node to it (interleaved, fresh seeds, loaders warm for both).
 Targets: ratio <= 1.02, a rerun (typed or wired seed) executes 0 loaders, import <= 50 ms, validation + expansion <= 10 ms.
+Then clips of 1, 2 and 3 windows (Text → Video, 64×64 at 2 fps: 16, 32 and 48 s): wall seconds
+and the server's peak RSS for each; they should grow linearly with the number of windows.
+`--only long` runs just that part.
 """
 from __future__ import annotations
 
@@ -35,7 +38,9 @@ MEDIA = {"t2v": {}, "i2v": {"image": "portrait.png", "image_strength": 0.6},
          "keyframe": {"first_image": "first.png", "last_image": "last.png", "first_strength": 1.0,
                       "last_strength": 0.9},
          "style": {"video": "source.mp4", "style_image": "portrait.png", "control": "canny",
-                   "control_strength": 0.75, "video_start": 0.0}}
+                   "control_strength": 1.0, "video_start": 0.0},
+         "extend": {"video": "source.mp4", "output": "source + continuation", "context_seconds": 0.5},
+         "retake": {"video": "source.mp4", "start": 0.5, "end": 1.0, "regenerate": "video and audio"}}
 
 
 def node_values(mode: str) -> dict:
@@ -156,9 +161,77 @@ def compare(srv, node, reference, pairs: int) -> dict:
             "loads": loads}
 
 
+# Text → Video at 2 fps and 64×64 (one window = 33 frames, 5 latent frames; core's static
+# schedule lays 9 and 13 latent frames out as 2 and 3 windows sharing one latent frame each).
+LONG_CLIPS = ((1, 16.0), (2, 32.0), (3, 48.0))  # (windows, seconds)
+LONG_REPEATS = 2
+
+
+def peak_rss_reset(pid: int) -> None:
+    """Start a new peak-RSS count for the process (Linux: clear_refs 5 resets VmHWM)."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc: peak RSS needs Linux")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc): unlike wall time, it does not
+    grow when other processes share the CPU."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_long(srv, node_id: str) -> list[dict]:
+    """Seconds (wall and the server's CPU) and peak RSS per clip length, models already loaded;
+    best of LONG_REPEATS runs with fresh seeds (noise on a shared CPU only ever adds time)."""
+    def prompt(seconds: float, seed: int) -> dict:
+        return {"10": {"class_type": node_id, "inputs": {
+            **COMMON, "width": 64, "height": 64, "fps": 2, "duration": seconds, "seed": seed,
+            "filename_prefix": "bench/long"}}}
+    warm = srv.run(prompt(LONG_CLIPS[0][1], 0))  # loads the models
+    assert warm.status == "success", warm.error
+    rows = []
+    for windows, seconds in LONG_CLIPS:
+        times, cpu, peaks, reported = [], [], [], None
+        for i in range(LONG_REPEATS):
+            peak_rss_reset(srv.proc.pid)
+            before = cpu_seconds(srv.proc.pid)
+            result = srv.run(prompt(seconds, 100 + i), timeout=1800)
+            assert result.status == "success", result.error
+            cpu.append(cpu_seconds(srv.proc.pid) - before)
+            times.append(result.seconds)
+            peaks.append(peak_rss_mb(srv.proc.pid))
+            reported = result.history["outputs"]["10"]["ltx23_aio"][0]
+        assert len(reported["windows"]) == windows, reported["windows"]
+        rows.append({"windows": windows, "seconds": seconds, "frames": reported["frames"],
+                     "run_s": min(times), "cpu_s": min(cpu), "peak_rss_mb": max(peaks)})
+    return rows
+
+
+def print_long(rows: list[dict]) -> None:
+    print("clips longer than the window: Text → Video, tiny files, 64×64 at 2 fps, Fast, models loaded; "
+          f"best of {LONG_REPEATS} runs, peak RSS of the server during the runs")
+    head = ("windows", "clip", "frames", "wall s", "server CPU s", "CPU s per window", "peak RSS MB",
+            "RSS over 1 window MB")
+    table = [head]
+    for r in rows:
+        table.append((str(r["windows"]), f"{r['seconds']:g} s", str(r["frames"]), f"{r['run_s']:.2f}",
+                      f"{r['cpu_s']:.2f}", f"{r['cpu_s'] / r['windows']:.2f}", f"{r['peak_rss_mb']:.0f}",
+                      f"{r['peak_rss_mb'] - rows[0]['peak_rss_mb']:+.0f}"))
+    widths = [max(len(row[i]) for row in table) for i in range(len(head))]
+    for row in table:
+        print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=20, help="super-node / reference pairs per mode")
+    parser.add_argument("--only", choices=["long"], help="run only this part (long: 1, 2, 3 windows)")
     parser.add_argument("--in-comfyui", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.in_comfyui:
@@ -193,6 +266,13 @@ def main() -> int:
                        check=True, capture_output=True)
         base = make_base(Path(tmp) / "base", models)
         write_media(base / "input")
+        if args.only == "long":
+            srv = ComfyServer(comfyui, base, **quiet_cpu()).start()
+            try:
+                print_long(measure_long(srv, MODES["t2v"].node_id))
+            finally:
+                srv.stop()
+            return 0
         static = measure_in_comfyui(python, comfyui, base)
 
         quiet = quiet_cpu()
@@ -217,6 +297,7 @@ def main() -> int:
                 if mode.id in references:
                     srv.run(references[mode.id](3))
                     rows[mode.id]["ratio"] = compare(srv, node, references[mode.id], args.pairs)
+            long_rows = measure_long(srv, MODES["t2v"].node_id)
         finally:
             srv.stop()
 
@@ -243,6 +324,7 @@ def main() -> int:
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
     for row in table:
         print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)))
+    print_long(long_rows)
     print("GPU figures: this machine has no GPU; run on one with full-size random-weight files to get them.")
     return 0
 

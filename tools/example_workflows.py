@@ -58,6 +58,16 @@ EXAMPLES = {
                   "paper grain and loose brush strokes, following every movement of the source clip.",
         "media": {"video": "ltx23_aio_shapes.mp4", "style_image": "ltx23_aio_watercolor.jpg"},
     },
+    "extend": {
+        "prompt": "The shapes keep drifting to the right and slowly spiral together into one glowing ring, which "
+                  "pulses once and fades; the soft hum rises in pitch and fades out with it.",
+        "media": {"video": "ltx23_aio_shapes.mp4"},
+    },
+    "retake": {
+        "prompt": "The shapes burst apart into a shower of bright sparks that fall and settle, with a crackle and "
+                  "a soft chime, before the shapes gather again.",
+        "media": {"video": "ltx23_aio_shapes.mp4"},
+    },
 }
 
 NODE_SIZE = (440, 398)  # the frontend's height for a node with the shared widgets only
@@ -122,8 +132,10 @@ def note_text(mode) -> str:
     lines = [f"## {mode.display_name}", "", mode.description, ""]
     if mode.media:
         kinds = " and ".join(f"**{m.name}**" for m in mode.media)
+        wire = ("" if all(m.file_only for m in mode.media)
+                else ", or wire them into the node's `…_input` sockets")
         lines.append(f"1. Pick your own {kinds} on the node (the example's files are put into ComfyUI's "
-                     f"input folder when it opens), or wire them into the node's `…_input` sockets.")
+                     f"input folder when it opens){wire}.")
     lines += [f"{'2' if mode.media else '1'}. Write what happens in the prompt.",
               f"{'3' if mode.media else '2'}. Press **Run**: the video appears on the node and is saved "
               f"in ComfyUI's output folder as `LTX2.3-AIO/{mode.id}_00001_.mp4` (numbered on with each run; "

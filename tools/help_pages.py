@@ -40,8 +40,12 @@ def render(mode) -> str:
     for i in mode.inputs:
         if isinstance(i, MediaInput):
             article = "an" if i.kind[0] in "aeiou" else "a"
-            lines.append(f"- **{i.name}** — {i.tooltip} Pick or upload a file, or wire {article} {i.kind.upper()} "
-                         f"into **{i.socket}** (used instead of the file).")
+            if i.file_only:
+                lines.append(f"- **{i.name}** — {i.tooltip} Pick or upload a file; {article} {i.kind.upper()} wired "
+                             f"into **{i.socket}** is refused when you queue.")
+            else:
+                lines.append(f"- **{i.name}** — {i.tooltip} Pick or upload a file, or wire {article} {i.kind.upper()} "
+                             f"into **{i.socket}** (used instead of the file).")
         elif isinstance(i, NumberInput):
             lines.append(f"- **{i.name}** ({i.min:g}–{i.max:g}, default {i.default:g}) — {i.tooltip}")
         else:
@@ -67,6 +71,11 @@ def render(mode) -> str:
               "|---|" + "---|" * len(stages) + "---|"]
     for name, p in presets.items():
         lines.append(f"| {name} | " + " | ".join(p[s] for s in stages) + f" | {p['summary']} |")
+    if workflow.get("differences"):
+        lines += ["", "## Differences from the official graphs", "",
+                  "Where this recipe departs from ComfyUI's LTX-2.3 templates or Lightricks' pipelines and "
+                  "examples, and why (every sampling parameter per preset: `workflows/recipes.md`):", ""]
+        lines += [f"- {d}" for d in workflow["differences"]]
     lines += ["", "## Model sets", "", "| set | files this mode loads | for |", "|---|---|---|"]
     for s in BUILTIN_SETS.values():
         files = files_needed(mode, s)

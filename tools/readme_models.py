@@ -40,19 +40,22 @@ def mode_needs(mode) -> tuple[list[str], list[str], list[str]]:
     from ltx23_aio.nodes.modes import MEDIA_LOADERS
     from ltx23_aio.nodes.plan import files_needed, run_params
     from ltx23_aio.nodes.settings import resolve_geometry
-    from ltx23_aio.nodes.workflow import MediaSource, apply_preset, build, load_presets, load_workflow
+    from ltx23_aio.nodes.workflow import MediaSource, apply_choices, apply_preset, build, load_presets, load_workflow
 
     model_set, workflow = BUILTIN_SETS[DEFAULT_SET], load_workflow(mode.id)
     v = mode.defaults
     params = run_params(mode, v, "-", resolve_geometry(v["width"], v["height"], v["duration"], v["fps"]))
     media = {m.name: MediaSource(*MEDIA_LOADERS[m.kind], file="-") for m in mode.media}
     named, outputs = set(), set()
+    # Every option of the workflow's choices too (style's depth and pose name their own models).
+    options = [{}, *({name: option} for name, opts in workflow.get("choices", {}).items() for option in opts)]
     for preset in load_presets(mode.id).values():
-        nodes = apply_preset(workflow["nodes"], preset)
-        runs = build(workflow, preset, params, model_set, media).graph  # without the nodes no output reaches
-        for name in nodes.keys() & runs.keys():
-            named |= _references(nodes[name]["inputs"], "file")
-            outputs |= _references(nodes[name]["inputs"], "model_set")
+        for option in options:
+            nodes = apply_choices(apply_preset(workflow["nodes"], preset), workflow, {**params, **option})
+            runs = build(workflow, preset, {**params, **option}, model_set, media).graph  # without the nodes no output reaches
+            for name in nodes.keys() & runs.keys():
+                named |= _references(nodes[name]["inputs"], "file")
+                outputs |= _references(nodes[name]["inputs"], "model_set")
     loaded = files_needed(mode, model_set)
     return ([r for r in model_set.files if r in loaded], [r for r in model_set.files if r in named],
             [o for o in REQUIRED_OUTPUTS if o in outputs])

@@ -14,7 +14,7 @@ from ltx23_aio.nodes.media import MediaInfo, shape_clip, sources
 from ltx23_aio.nodes.modes import MODES
 from ltx23_aio.nodes.plan import run_params
 from ltx23_aio.nodes.settings import resolve_geometry
-from ltx23_aio.nodes.workflow import build, load_presets, load_workflow
+from ltx23_aio.nodes.workflow import build, load_long, load_presets, load_workflow
 from safetensors.torch import load_file
 
 TINY = parse_model_set(TINY_SET, "tiny_model_set.json")
@@ -24,9 +24,11 @@ def expansion(mode_id: str, values: dict, preset: str = "Fast") -> dict:
     mode = MODES[mode_id]
     v = {**mode.defaults, **values}
     media, _ = sources(mode, v, lambda kind, name: MediaInfo(kind))
-    geometry, _ = shape_clip(mode, v, {}, resolve_geometry(v["width"], v["height"], v["duration"], v["fps"]))
+    geometry, _ = shape_clip(mode, v, {}, resolve_geometry(v["width"], v["height"], v["duration"], v["fps"],
+                                                           mode.longest_seconds))
     params = run_params(mode, v, v["prompt"], geometry)
-    return build(load_workflow(mode_id), load_presets(mode_id)[preset], params, TINY, media).graph
+    long = load_long(mode_id) if len(geometry.windows) > 1 else None  # as the plan does
+    return build(load_workflow(mode_id), load_presets(mode_id)[preset], params, TINY, media, long).graph
 
 
 def tap(graph: dict, name: str, link: list) -> str:

@@ -280,7 +280,8 @@ def test_a2v_matches_the_hand_written_reference_graph(server):
     ("a2v", {"audio_start": 5.0}, ["the start 5 s is past the end of ‘speech.wav’ (2.00 s)"]),
     ("style", {"video_start": 1.2}, ["only 0.30 s of ‘source.mp4’ after the start", "at least 9 frames"]),
     ("keyframe", {"width": 9000}, ["width"]),
-    ("lipsync", {"duration": 20.0, "fps": 3}, ["65 frames", "at most 57 frames"]),
+    ("lipsync", {"duration": 61.0, "fps": 3}, ["185 frames", "clips of up to 60 s", "at most 177 frames"]),
+    ("keyframe", {"duration": 20.0, "fps": 3}, ["65 frames", "20 s at a time", "at most 57 frames"]),
     ("style", {"prompt": ""}, ["prompt is empty"]),
 ])
 def test_bad_input_is_rejected_at_queue_time(server, mode, change, words):

@@ -175,7 +175,7 @@ def test_missing_core_node_is_named_at_queue_time(server):
 
 @pytest.mark.parametrize("change, words", [
     ({"prompt": "   "}, ["prompt is empty"]),
-    ({"duration": 20.0, "fps": 3}, ["65 frames", "at most 57 frames"]),
+    ({"duration": 61.0, "fps": 3}, ["185 frames", "clips of up to 60 s", "at most 177 frames"]),
     ({"fps": 0}, ["fps"]),
     ({"preset": "Turbo"}, ["Turbo"]),
     ({"models": "fp16"}, ["fp16"]),

@@ -127,8 +127,8 @@ def test_wired_run_reports_on_the_aio_node_and_in_the_mp4(server):
 @pytest.mark.parametrize("upstream, wiring, words", [
     ({"1": {"class_type": "PrimitiveInt", "inputs": {"value": 10}}}, {"width": ["1", 0]},
      "width 10 is out of range: use 64–4096 pixels."),
-    ({"1": {"class_type": "PrimitiveFloat", "inputs": {"value": 30.0}}}, {"duration": ["1", 0]},
-     "at most 481 frames"),
+    ({"1": {"class_type": "PrimitiveFloat", "inputs": {"value": 61.0}}}, {"duration": ["1", 0]},
+     "at most 1441 frames"),
     ({"1": {"class_type": "PrimitiveStringMultiline", "inputs": {"value": "   "}}}, {"prompt": ["1", 0]},
      "prompt is empty"),
     ({"1": {"class_type": "PrimitiveString", "inputs": {"value": "Turbo"}}}, {"preset": ["1", 0]},

@@ -105,8 +105,8 @@ def test_wired_file_name_of_a_media_widget_is_built_in_or_refused(make_plan):
 
 
 def test_the_plans_own_errors_come_back_unchanged(make_plan):
-    with pytest.raises(RunError, match="duration 30 s at 24 fps needs 721 frames"):
-        expand_request({"mode": "t2v", "values": {**TYPED, "duration": 30}}, make_plan)
+    with pytest.raises(RunError, match="duration 61 s at 24 fps needs 1465 frames"):
+        expand_request({"mode": "t2v", "values": {**TYPED, "duration": 61}}, make_plan)
     with pytest.raises(RunError, match="must be a whole number"):
         expand_request({"mode": "t2v", "values": TYPED, "wired": {"seed": True}, "primitives": {"seed": "x"}},
                        make_plan)
@@ -174,3 +174,27 @@ def test_wired_lora_strength_needs_a_readable_value(make_plan):
                              "primitives": {"loras.lora_strength1": 0.9}}, make_plan)
     assert answer["graph"]["user_lora_1"]["inputs"]["strength_model"] == 0.9
     assert answer["dropped"] == ["loras.lora_strength1"]
+
+
+def test_extend_context_and_retake_range_shape_the_graph():
+    from ltx23_aio.nodes.editable import shaping_inputs
+    assert {"context_seconds", "output", "video"} <= shaping_inputs(MODES["extend"])
+    assert {"start", "end", "regenerate", "video"} <= shaping_inputs(MODES["retake"])
+
+
+def test_retake_opens_as_the_graph_it_runs_and_a_wired_range_is_built_in_or_refused(make_plan):
+    values = {**TYPED, "video": "v.mp4", "start": 1.0, "end": 2.0}
+    answer = expand_request({"mode": "retake", "values": values}, make_plan)
+    assert answer["graph"] == plain(make_plan, "retake", values).graph
+    assert answer["graph"]["video_range"]["inputs"]["start"] == 1.0  # the source probes as 96 frames at 24 fps
+    built_in = expand_request({"mode": "retake", "values": values, "wired": {"end": True},
+                               "primitives": {"end": 3.5}}, make_plan)
+    assert built_in["graph"]["video_range"]["inputs"]["end"] == 3.5 and built_in["dropped"] == ["end"]
+    with pytest.raises(EditableError, match="end decides the graph itself"):
+        expand_request({"mode": "retake", "values": values, "wired": {"end": True}}, make_plan)
+
+
+def test_extend_with_a_wired_video_is_refused_by_the_plan(make_plan):
+    with pytest.raises(RunError, match="choose the video file on the node"):
+        expand_request({"mode": "extend", "values": {**TYPED, "video": "v.mp4"},
+                        "wired": {"video_input": True}}, make_plan)

@@ -55,7 +55,7 @@ def test_export_names_missing_model_files_on_stderr(comfyui):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--duration", "30"], "duration 30 s at 24 fps needs 721 frames"),
+    (["--duration", "61"], "duration 61 s at 24 fps needs 1465 frames"),
     (["--preset", "Turbo"], "unknown preset 'Turbo'"),
     (["--set", "fp16"], "fp16"),
     (["--width", "10"], "width 10 is out of range"),

@@ -142,3 +142,14 @@ def test_keyframe_guides_are_spliced_in_order_in_both_stages():
         assert guide["image"] == ["keyframe3_prepared", 0]
     assert graph["keyframe2_sized"]["inputs"]["input"] == ["media_keyframes_image2", 0]
     assert graph["stage1_crop"]["inputs"]["positive"] == ["stage1_last_guide", 0]
+
+
+def test_in_a_long_clip_the_loras_sit_under_the_context_windows_wrapper():
+    from ltx23_aio.nodes.workflow import build, load_long, load_presets, load_workflow
+    from test_workflow import FP8
+
+    params = {**PARAMS, "window_frames": 481, "window_overlap_frames": 48, "loras": [["a.safetensors", 0.5]]}
+    graph = build(load_workflow("t2v"), load_presets("t2v")["Fast"], params, FP8, long=load_long("t2v")).graph
+    assert graph["user_lora_1"]["inputs"]["model"] == ["load_checkpoint", 0]
+    assert graph["context_windows"]["inputs"]["model"] == ["user_lora_1", 0]
+    assert graph["distilled_model"]["inputs"]["model"] == ["context_windows", 0]

@@ -118,3 +118,19 @@ def test_catalog_reports_a_deeply_nested_set_file_as_broken(tmp_path):
     path = write_set(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000)
     catalog = load_catalog(tmp_path)
     assert set(catalog.sets) == set(BUILTIN_SETS) and "not readable JSON" in catalog.broken[str(path)]
+
+
+def test_a_known_file_named_without_its_source_gets_it_from_the_pack():
+    from ltx23_aio.model_manifest import FILES
+    from ltx23_aio.model_store.sets import parse_model_set
+    old = "ltx-2.3-22b-distilled-lora-384.safetensors"
+    s = parse_model_set({"name": "mine", "base": "fp8", "files": {
+        "distilled_lora": {"name": old, "folder": "loras"},
+        "checkpoint": {"name": "ltx-2.3-22b-dev-fp8.safetensors", "folder": "checkpoints", "size": 123}}},
+        "mine.json")
+    assert s.files["distilled_lora"] == FILES[old] and s.files["distilled_lora"].repo == "Lightricks/LTX-2.3"
+    checkpoint = s.files["checkpoint"]  # the set's own size wins, and is exact
+    assert (checkpoint.repo, checkpoint.size, checkpoint.size_exact) == ("Lightricks/LTX-2.3-fp8", 123, True)
+    elsewhere = parse_model_set({"name": "other", "base": "fp8", "files": {
+        "distilled_lora": {"name": old, "folder": "loras", "repo": "me/mirror"}}}, "other.json")
+    assert elsewhere.files["distilled_lora"].repo == "me/mirror" and elsewhere.files["distilled_lora"].size is None

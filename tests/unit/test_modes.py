@@ -48,7 +48,9 @@ def test_every_mode_builds_a_clean_graph_for_every_preset_and_set(mode_id, prese
         used |= {link[0] for link in e.outputs}
         assert set(e.graph) - used == {"save"}  # no dead nodes; one UI node
         assert len(of_class(e.graph, "SaveVideo")) == 1
-        assert [source(e.graph, link)["class_type"] for link in e.outputs][:2] == ["CreateVideo", "VAEDecodeTiled"]
+        # Extend's frames are the source's followed by the decoded continuation, cut to the output.
+        frames = "ImageFromBatch" if MODES[mode_id].edits_source == "extend" else "VAEDecodeTiled"
+        assert [source(e.graph, link)["class_type"] for link in e.outputs][:2] == ["CreateVideo", frames]
 
 
 @pytest.mark.parametrize("mode_id", [m for m in MODES if MODES[m].media])
@@ -161,16 +163,58 @@ def test_style_takes_control_frames_and_sound_from_the_source_video():
 
 def test_style_presets_choose_the_refine_pass():
     fast, balanced, quality = (expand("style", p).graph for p in ("Fast", "Balanced", "Quality"))
-    assert not any(k.startswith("refine_") for k in fast)
+    assert not any(k.startswith("refine_") for k in fast) and "upscale" not in fast
     assert fast["decode"]["inputs"]["samples"] == ["pass1_crop", 2]
-    assert balanced["refine_sigmas"]["inputs"]["sigmas"] == "0.85, 0.7250, 0.4219, 0.0"
-    assert quality["refine_sigmas"]["inputs"]["sigmas"] == "0.975, 0.909375, 0.725, 0.421875, 0.0"
-    assert set(balanced) == set(quality)
+    # Balanced: Lightricks' same-size refine, from 0.725 (not a restart near 1).
+    assert balanced["refine_sigmas"]["inputs"]["sigmas"] == "0.725, 0.421875, 0.0"
+    assert balanced["refine_style"]["inputs"]["latent"] == ["pass1_crop", 2] and "upscale" not in balanced
+    assert balanced["pass1_video_latent"]["inputs"]["width"] == 1280
+    # Quality: Lightricks' two-stage IC-LoRA recipe: half size, ×2 latent upscale, refine from 0.909375.
+    assert quality["pass1_video_latent"]["inputs"]["width"] == 640
+    assert quality["upscale"]["inputs"]["samples"] == ["pass1_crop", 2]
+    assert quality["refine_style"]["inputs"]["latent"] == ["upscale", 0]
+    assert quality["refine_sigmas"]["inputs"]["sigmas"] == "0.909375, 0.725, 0.421875, 0.0"
+    for g in (balanced, quality):
+        assert g["refine_guider"]["inputs"]["model"] == ["style_model", 0]  # the IC-LoRA stays on
+        assert g["refine_control"]["inputs"]["image"] == ["control_frames", 0]
+        assert g["decode"]["inputs"]["samples"] == ["refine_crop", 2]
     docs = load_presets("style")
     for name, g in (("Balanced", balanced), ("Quality", quality)):
         steps = len(g["refine_sigmas"]["inputs"]["sigmas"].split(",")) - 1
-        assert docs[name]["refine"].startswith(f"{steps} manual sigmas")
+        assert f"{steps} manual sigmas from {g['refine_sigmas']['inputs']['sigmas'].split(',')[0]}" in docs[name]["refine"]
     assert docs["Fast"]["refine"] == "none"
+
+
+def test_style_control_strength_is_full_by_default_as_in_the_official_graphs():
+    g = expand("style", "Balanced").graph
+    assert MODES["style"].defaults["control_strength"] == 1.0
+    assert g["pass1_control"]["inputs"]["strength"] == g["refine_control"]["inputs"]["strength"] == 1.0
+    assert expand("style", control_strength=0.6).graph["pass1_control"]["inputs"]["strength"] == 0.6
+
+
+def test_style_depth_control_runs_moge_on_the_sized_source():
+    g = expand("style", control="depth").graph
+    assert g["control_frames"]["class_type"] == "MoGeRender" and g["control_frames"]["inputs"]["output"] == "depth"
+    assert g["depth_geometry"]["class_type"] == "MoGeInference"
+    assert g["depth_geometry"]["inputs"]["image"] == ["source_sized", 0]
+    assert g["depth_model"]["inputs"]["model_name"] == "moge_2_vitl_normal_fp16.safetensors"
+    assert "pose_model" not in g and not of_class(g, "Canny")
+
+
+def test_style_pose_control_runs_sdpose_on_the_sized_source():
+    g = expand("style", control="pose").graph
+    assert g["control_frames"]["class_type"] == "SDPoseDrawKeypoints"
+    assert g["pose_keypoints"]["inputs"]["image"] == ["source_sized", 0]
+    assert g["pose_keypoints"]["inputs"]["model"] == ["pose_model", 0]
+    assert g["pose_keypoints"]["inputs"]["vae"] == ["pose_model", 2]
+    assert g["pose_model"]["inputs"]["ckpt_name"] == "sdpose_wholebody_fp16.safetensors"
+    assert "depth_model" not in g and not of_class(g, "Canny")
+
+
+def test_style_control_files_are_loaded_only_for_their_control():
+    assert set(expand("style", control="canny").files) == {"checkpoint", "text_encoder", "distilled_lora", "ic_lora"}
+    assert set(expand("style", control="depth").files) - set(expand("style").files) == {"depth_model"}
+    assert set(expand("style", control="pose").files) - set(expand("style").files) == {"pose_model"}
 
 
 @pytest.mark.parametrize("mode_id", TWO_STAGE)

@@ -43,12 +43,15 @@ def test_readme_model_tables_match_the_model_sets_and_workflows():
             f"README.md's '{name}' table is out of date: run python tools/readme_models.py")
 
 
-def test_readme_names_what_style_transfer_loads_instead_of_the_upscaler():
+def test_readme_names_what_style_transfer_loads_besides_the_upscaler():
     for mode in MODES.values():
         roles = files_needed(mode, BUILTIN_SETS["fp8"])
-        assert ("ic_lora" in roles, "upscaler" in roles) == ((True, False) if mode.id == "style" else (False, True))
+        expected = {"style": (True, True), "retake": (False, False)}.get(mode.id, (False, True))
+        assert ("ic_lora" in roles, "upscaler" in roles) == expected
+        assert ("depth_model" in roles and "pose_model" in roles) == (mode.id == "style")
+    assert "upscaler" not in files_needed(MODES["style"], BUILTIN_SETS["fp8"], "Balanced")
     ic_lora = BUILTIN_SETS["fp8"].files["ic_lora"].name
-    assert f"Style transfer loads the IC-LoRA\n(`{ic_lora}`) and no upscaler" in README
+    assert f"Style transfer loads the IC-LoRA\n(`{ic_lora}`), the upscaler only in its Quality preset" in README
 
 
 @pytest.mark.parametrize("example", range(len(fenced("json"))))

@@ -27,29 +27,60 @@ SHARED_PARTS: dict[str, list[list[str]]] = {
     "distilled LoRA and text conditioning": [
         ["t2v.distilled_model", "t2v.positive_text", "t2v.negative_text", "t2v.conditioning"],
         ["style.distilled_model", "style.positive_text", "style.negative_text", "style.conditioning"],
+        ["retake.distilled_model", "retake.positive_text", "retake.negative_text", "retake.conditioning"],
     ],
     "distilled 8-step pass (seeded noise, euler_ancestral_cfg_pp, manual sigmas)": [
         ["t2v.stage1_noise", "t2v.stage1_sampler", "t2v.stage1_sigmas"],
         ["style.pass1_noise", "style.pass1_sampler", "style.pass1_sigmas"],
+        ["retake.pass1_noise", "retake.pass1_sampler", "retake.pass1_sigmas"],
     ],
-    "distilled 3-step refine (fixed noise, euler_cfg_pp, manual sigmas from 0.85)": [
-        ["t2v.stage2_noise", "t2v.stage2_sampler", "t2v.stage2_sigmas"],
-        ["style.refine_noise", "style.refine_sampler", "style.refine_sigmas"],
+    # The sigmas differ: style refines at the same size from 0.725 (Balanced) or, upscaled, from
+    # 0.909375 (Quality); the other modes from 0.85 after the upscale.
+    "distilled refine (fixed noise, euler_cfg_pp)": [
+        ["t2v.stage2_noise", "t2v.stage2_sampler"],
+        ["style.refine_noise", "style.refine_sampler"],
     ],
     # Fast guides both stages alike; the presets patch stage 1 only.
     "Fast guider (distilled model, cfg 1)": [
         ["t2v.stage1_guider"],
         ["t2v.stage2_guider"],
+        ["retake.pass1_guider"],
     ],
     "the saved mp4 (SaveVideo, format and codec auto)": [
         ["t2v.save"],
         ["style.save"],
+        ["retake.save"],
     ],
-    "kept audio (padded with silence to the clip, encoded, frozen by a zero noise mask, muxed as is)": [
-        ["a2v.silence", "a2v.audio_padded", "a2v.audio_clip", "a2v.audio_latent", "a2v.audio_keep_mask",
-         "a2v.audio_frozen", "t2v+a2v.video"],
-        ["style.silence", "style.audio_padded", "style.audio_clip", "style.audio_latent",
-         "style.audio_keep_mask", "style.audio_frozen", "style.video"],
+    "the mp4 of the decoded frames and sound": [
+        ["t2v.video"],
+        ["retake.video"],
+    ],
+    "source video's frames cut to the clip and sized, its sound cut to the clip": [
+        ["style.source_frames", "style.source_sized", "style.audio_cut"],
+        ["retake.source_frames", "retake.source_sized", "retake.audio_cut"],
+    ],
+    "one pass sampled and split into video and audio": [
+        ["style.pass1_sample", "style.pass1_split"],
+        ["retake.pass1_sample", "retake.pass1_split"],
+    ],
+    "the whole source video's frames and sound": [
+        ["extend.source_parts"],
+        ["retake.source_parts"],
+    ],
+    "silence the length of the clip": [
+        ["a2v.silence"],
+        ["style.silence"],
+        ["retake.silence"],
+        ["extend.clip_silence"],
+    ],
+    "audio padded with that silence to the clip and encoded": [
+        ["a2v.audio_padded", "a2v.audio_clip", "a2v.audio_latent"],
+        ["style.audio_padded", "style.audio_clip", "style.audio_latent"],
+        ["retake.audio_padded", "retake.audio_clip", "retake.audio_latent"],
+    ],
+    "kept audio (frozen by a zero noise mask, muxed as is)": [
+        ["a2v.audio_keep_mask", "a2v.audio_frozen", "t2v+a2v.video"],
+        ["style.audio_keep_mask", "style.audio_frozen", "style.video"],
     ],
 }
 

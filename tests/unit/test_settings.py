@@ -1,5 +1,15 @@
 import pytest
-from ltx23_aio.nodes.settings import SettingsError, check_prompt, frames_for, max_frames, resolve_geometry, snap_size
+from ltx23_aio.nodes.settings import (
+    LONG_SECONDS,
+    SettingsError,
+    check_prompt,
+    frames_for,
+    max_frames,
+    resolve_geometry,
+    snap_size,
+    window_frames,
+    window_overlap_frames,
+)
 
 
 def test_snap_size_rounds_to_nearest_multiple_of_64():
@@ -58,3 +68,52 @@ def test_check_prompt_rejects_blank():
     with pytest.raises(SettingsError, match="prompt is empty"):
         check_prompt("  \n ")
     assert check_prompt(" a cat ") == "a cat"
+
+
+# --- clips longer than the window ------------------------------------------------------------
+
+@pytest.mark.parametrize("fps, most", [(1, 57), (3, 177), (8, 481), (24, 1441), (25, 1497)])
+def test_a_long_clip_mode_goes_to_60_seconds_and_refuses_the_next_frame_count(fps, most):
+    assert max_frames(fps, LONG_SECONDS) == most and (most - 1) / fps <= LONG_SECONDS
+    assert resolve_geometry(64, 64, (most - 1) / fps, fps, LONG_SECONDS).frames == most
+    with pytest.raises(SettingsError) as e:
+        resolve_geometry(64, 64, (most + 7) / fps, fps, LONG_SECONDS)
+    assert f"needs {most + 8} frames" in str(e.value)
+    assert f"clips of up to {LONG_SECONDS} s" in str(e.value) and f"at most {most} frames" in str(e.value)
+
+
+def test_a_clip_inside_the_window_is_one_window_of_all_its_frames():
+    assert resolve_geometry(64, 64, 20.0, 24, LONG_SECONDS).windows == ((0, 480),)
+    assert "windows" not in resolve_geometry(64, 64, 20.0, 24, LONG_SECONDS).summary()
+
+
+@pytest.mark.parametrize("duration, fps, windows", [
+    (21.0, 24, ((0, 472), (25, 504))),
+    (40.0, 24, ((0, 472), (377, 856), (481, 960))),
+    (60.0, 24, ((0, 472), (377, 856), (761, 1240), (961, 1440))),
+    (40.0, 2, ((0, 32), (25, 64), (41, 80))),
+])
+def test_long_clip_windows_cover_every_frame_and_overlap(duration, fps, windows):
+    g = resolve_geometry(64, 64, duration, fps, LONG_SECONDS)
+    assert g.windows == windows
+    assert windows[0][0] == 0 and windows[-1][1] == g.frames - 1
+    for (_, end), (start, _) in zip(windows, windows[1:]):
+        assert start <= end - 7  # at least one latent frame shared
+    assert f"in {len(windows)} windows of {window_frames(fps)} frames" in g.summary()
+
+
+@pytest.mark.parametrize("fps", [1, 2, 3, 8, 24, 25, 30, 60])
+def test_a_window_and_the_frame_core_puts_before_it_fit_the_models_20_seconds(fps):
+    assert (window_frames(fps) - 1) % 8 == 0
+    assert window_frames(fps) + 8 <= max_frames(fps)
+    overlap = window_overlap_frames(fps)
+    assert overlap % 8 == 0 and 8 <= overlap <= (window_frames(fps) - 1) // 2 + 8
+
+
+def test_step_memory_is_comfyuis_estimate_for_one_window():
+    one = resolve_geometry(1280, 704, 20.0, 24, LONG_SECONDS)
+    long = resolve_geometry(1280, 704, 60.0, 24, LONG_SECONDS)
+    assert one.step_memory_gb() == pytest.approx(
+        2 * 128 * (40 * 22 * 61 + 25 * 481 / 24) * 2 * 0.01 * 0.077 / 1024)
+    assert long.step_memory_gb() < one.step_memory_gb()  # a window of 473 frames, not 1441
+    assert resolve_geometry(640, 352, 20.0, 24).step_memory_gb() < one.step_memory_gb() / 3

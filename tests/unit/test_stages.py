@@ -8,7 +8,11 @@ from ltx23_aio.nodes.workflow import MediaSource, build, load_presets, load_work
 PARAMS = {"prompt": "p", "negative_prompt": "", "seed": 0, "width": 128, "height": 128, "stage1_width": 64,
           "stage1_height": 64, "frames": 9, "fps": 24, "filename_prefix": "x", "clip_seconds": 0.375,
           "source_seconds": 10 / 24, "image_strength": 0.7, "audio_start": 0.0, "first_strength": 1.0,
-          "last_strength": 0.9, "control": "canny", "control_strength": 0.75, "video_start": 0.0}
+          "last_strength": 0.9, "control": "canny", "control_strength": 0.75, "video_start": 0.0,
+          "source_frame_count": 9, "source_length": 0.375, "context_frames": 9, "context_from": 0,
+          "context_length": 0.375, "context_audio_from": 0.0, "added_frames": 8, "added_length": 1 / 3,
+          "output_from": 0, "output_frames": 17, "output_audio_from": 0.0, "output_length": 17 / 24,
+          "retake_video_from": 0.1, "retake_video_to": 0.2, "retake_audio_from": 0.1, "retake_audio_to": 0.2}
 
 
 def graph(mode: str, preset: str = "Fast") -> dict:

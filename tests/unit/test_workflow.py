@@ -20,7 +20,7 @@ def by_class(graph, class_type):
 def test_t2v_fast_is_the_distilled_two_stage_recipe():
     g = t2v().graph
     lora = g["distilled_model"]["inputs"]
-    assert lora["lora_name"] == "ltx-2.3-22b-distilled-lora-384.safetensors"
+    assert lora["lora_name"] == "ltx_2.3_22b_distilled_1.1_lora_dynamic_fro09_avg_rank_111_bf16.safetensors"
     assert lora["strength_model"] == 0.5
     assert lora["model"] == [LOADER_PREFIX + "checkpoint", 0]
     assert g["stage1_video_latent"]["inputs"] == {"width": 640, "height": 352, "length": 121, "batch_size": 1}
