@@ -118,6 +118,17 @@ def test_style_applies_the_loras_under_the_distilled_lora_and_the_ic_lora(server
     assert "user_lora_1" in ran(result)
 
 
+def test_a_long_clip_samples_its_windows_on_the_model_with_the_loras(server):
+    values = {**t2v(seed=51)["10"]["inputs"], "width": 64, "height": 64, "duration": 40.0, "fps": 2,
+              **with_loras((USER_LORAS[0], 0.65))}  # three windows (tests/host/test_long.py)
+    graph = expanded(server, "t2v", values)
+    assert graph["context_windows"]["inputs"]["model"] == ["user_lora_1", 0]
+    assert graph["distilled_model"]["inputs"]["model"] == ["context_windows", 0]
+    result = server.run({"10": {"class_type": "LTX23AIO_TextToVideo", "inputs": values}})
+    assert {"user_lora_1", "context_windows", "stage1_sample"} <= set(ran(result))
+    assert probe(output_file(server, result)).frames.shape[0] == 81
+
+
 # --- keyframes -----------------------------------------------------------------------------------
 
 KEYFRAME_BASE = {"prompt": "a lake from day to dusk", "negative_prompt": "blurry", "width": 128, "height": 128,
