@@ -129,6 +129,21 @@ def test_a_long_clip_samples_its_windows_on_the_model_with_the_loras(server):
     assert probe(output_file(server, result)).frames.shape[0] == 81
 
 
+@pytest.mark.parametrize("mode", ["extend", "retake"])
+def test_the_source_modes_sample_on_the_model_with_the_loras(server, mode):
+    from test_source_modes import values as source_values
+    from test_source_modes import write_source
+    if not (server.base / "input" / "clip.mp4").is_file():
+        write_source(server.base / "input" / "clip.mp4")
+    strength = {"extend": 0.45, "retake": 0.55}[mode]  # each its own, so neither is a cache hit
+    values = {**source_values(mode), **with_loras((USER_LORAS[1], strength))}
+    graph = expanded(server, mode, values)
+    assert graph["user_lora_1"]["inputs"]["model"] == ["load_checkpoint", 0]
+    assert graph["distilled_model"]["inputs"]["model"] == ["user_lora_1", 0]
+    result = server.run({"10": {"class_type": MODES[mode].node_id, "inputs": values}})
+    assert "user_lora_1" in ran(result)
+
+
 # --- keyframes -----------------------------------------------------------------------------------
 
 KEYFRAME_BASE = {"prompt": "a lake from day to dusk", "negative_prompt": "blurry", "width": 128, "height": 128,
