@@ -115,6 +115,8 @@ FILES: Mapping[str, ModelFile] = _frozen({
                   "geometry_estimation/moge_2_vitl_normal_fp16.safetensors", size=644_245_094),
         ModelFile("sdpose_wholebody_fp16.safetensors", "checkpoints", "Comfy-Org/SDPose",
                   "checkpoints/sdpose_wholebody_fp16.safetensors", size=1_932_735_283),
+        ModelFile("ltx-2.3-22b-ic-lora-dubit-0.9.safetensors", "loras",
+                  "Lightricks/LTX-2.3-22b-IC-LoRA-DubIt"),
     )
 })
 
@@ -162,6 +164,7 @@ def _bundled_set(name: str, label: str, checkpoint: str, text_encoder: str,
             "upscaler": FILES["ltx-2.3-spatial-upscaler-x2-1.1.safetensors"],
             "ic_lora": FILES["ltx-2.3-22b-ic-lora-union-control-ref0.5.safetensors"],
             **CONTROL_FILES,
+            "dub_lora": FILES["ltx-2.3-22b-ic-lora-dubit-0.9.safetensors"],
         }),
         loaders=BUNDLED_CHECKPOINT_LOADERS,
         provides=BUNDLED_CHECKPOINT_PROVIDES,

@@ -8,7 +8,8 @@ repeats them.
      "example_media": ["ltx23_aio_portrait.png", ...],
      "modes": [{"id": "i2v", "title": "Image → Video", "node_id": "LTX23AIO_ImageToVideo",
                 "description": "...", "example": "LTX2.3 AIO - Image to Video",
-                "media": [{"name": "image", "kind": "image", "socket": "image_input"}]}, ...]}
+                "media": [{"name": "image", "kind": "image", "socket": "image_input"}],
+                "outputs": ["video", "images", "audio"]}, ...]}
 
 ``pack`` is this pack's folder, under which ComfyUI serves the examples
 (``/api/workflow_templates/<pack>/<example>.json``) and their media
@@ -55,6 +56,7 @@ def modes_payload() -> dict[str, Any]:
             "id": m.id, "title": m.title, "node_id": m.node_id, "description": m.description,
             "example": example_name(m),
             "media": [{"name": i.name, "kind": i.kind, "socket": i.socket} for i in m.media],
+            "outputs": list(m.outputs),
         } for m in MODES.values()],
     }
 

@@ -27,7 +27,6 @@ SHAPING_NUMBERS = ("video_start",)
 PLACEHOLDER_PROMPT = "(wired)"
 WIRED_MEDIA = "__ltx23aio_wired__:"  # stands for an upstream node in the plan's graph
 TRIM_NODE = "prompt_trim"
-OUTPUT_NAMES = ("video", "images", "audio")
 
 
 class EditableError(ValueError):
@@ -143,7 +142,7 @@ def expand_request(body: Any, make_plan: Callable[[Mode, dict], RunPlan]) -> dic
         "title": f"{mode.display_name} (editable)",
         "summary": plan.summary(),
         "graph": graph,
-        "outputs": dict(zip(OUTPUT_NAMES, (list(link) for link in expansion.outputs))),
+        "outputs": dict(zip(mode.outputs, (list(link) for link in expansion.outputs))),
         "inputs": inputs,
         "params": {name: [[n, k] for n, k, _ in uses] for name, uses in expansion.params.items()},
         "dropped": sorted(dropped),

@@ -37,6 +37,8 @@ def _parser(mode: Mode | None) -> argparse.ArgumentParser:
     if mode is None:
         return parser
     for name, default in mode.defaults.items():
+        if name in mode.fixed:  # not the mode's to set (Text → Audio has no size)
+            continue
         if name == "models":
             parser.add_argument("--models", dest="models", default=None)
             continue

@@ -100,7 +100,8 @@ def _read_media(kind: str, path: str) -> MediaInfo:
         frames = stream.frames or round(duration * fps)
         if not fps or not frames:
             raise ValueError("its length or frame rate is unknown")
-        return MediaInfo(kind, duration=frames / fps, fps=fps, frames=frames, width=first.width, height=first.height)
+        return MediaInfo(kind, duration=frames / fps, fps=fps, frames=frames, width=first.width, height=first.height,
+                         has_audio=bool(container.streams.audio))
 
 
 _probed: dict[tuple, MediaInfo] = {}

@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 
 from .lists import ListError, row_media
 from .modes import MEDIA_LOADERS, MediaInput, Mode
-from .settings import MAX_FPS, MIN_FPS, MIN_FRAMES, Geometry, frames_for, max_frames
+from .settings import MAX_FPS, MIN_FPS, MIN_FRAMES, WINDOW_SECONDS, Geometry, frames_for, max_frames
 from .workflow import MediaSource, is_link
 
 
@@ -28,6 +28,7 @@ class MediaInfo:
     frames: int | None = None  # video
     width: int | None = None
     height: int | None = None
+    has_audio: bool | None = None  # video: whether it has a sound track (None: not read)
 
 
 Probe = Callable[[str, str], MediaInfo]  # (kind, file in the input folder) -> facts; raises MediaError
@@ -118,3 +119,46 @@ def shape_clip(mode: Mode, values: Mapping[str, Any], infos: Mapping[str, MediaI
             notes.append(f"{m.name}: {left:.2f} s after the start, padded with silence to the clip's "
                          f"{geometry.duration:.2f} s")
     return replace(geometry, changes=tuple(changes)), tuple(notes)
+
+
+def follow_source(mode: Mode, values: Mapping[str, Any], infos: Mapping[str, MediaInfo],
+                  geometry: Geometry) -> Geometry:
+    """A mode that follows its source video (Dub video) makes the source's whole clip: its frame
+    rate, and its frame count rounded down to 8n+1. Its audio must then cover that clip: it is
+    kept unchanged, so it cannot be cut short or stretched. A wired source is not known before
+    the run: the node's fps and duration stand for it."""
+    video = next((m for m in mode.media if m.kind == "video"), None)
+    info = infos.get(video.name) if mode.follows_source and video else None
+    if info is None or info.duration is None:
+        return geometry
+    name = values.get(video.name)
+    if info.has_audio is False:
+        raise MediaError(f"{video.name}: '{name}' has no sound; {mode.title} uses the source's own voice as the "
+                         f"reference. Use the clip with its sound.")
+    fps = _source_rate(video, info, name, geometry)  # exact, as shape_clip keeps it after this
+    available = info.frames or math.floor(info.duration * fps + 1e-6)
+    frames = 8 * ((available - 1) // 8) + 1
+    if frames < MIN_FRAMES:
+        raise MediaError(f"{video.name}: '{name}' has only {available} frames; a clip needs at least {MIN_FRAMES} "
+                         f"({MIN_FRAMES / fps:.2f} s at {fps:g} fps).")
+    if frames > max_frames(fps):
+        raise MediaError(f"{video.name}: '{name}' is {info.duration:.2f} s long; one run dubs up to the model's "
+                         f"{WINDOW_SECONDS} s window ({max_frames(fps)} frames at {fps:g} fps). Cut it into parts.")
+    # The node's duration does not apply to an uploaded source: drop what it said about it.
+    changes = [c for c in geometry.changes if not c.endswith("(8n+1)")]
+    if fps != geometry.fps:
+        changes.append(f"fps {geometry.fps:g} → {fps:g} (the source video's rate)")
+    changes.append(f"{frames} frames: the source's {available}" + ("" if frames == available else
+                                                                     ", rounded down to 8n+1"))
+    geometry = replace(geometry, fps=fps, frames=frames, changes=tuple(changes))
+    for m in mode.media:
+        audio = infos.get(m.name)
+        if m.kind != "audio" or audio is None or audio.duration is None:
+            continue
+        left = audio.duration - _offset(mode, m, values)
+        if 0 < left and left + 1e-3 < geometry.duration:  # past the end: shape_clip says so
+            raise MediaError(f"{m.name}: only {left:.2f} s of '{values.get(m.name)}' after the start, but "
+                             f"the source clip is {geometry.duration:.2f} s ({frames} frames at {fps:g} fps). The "
+                             f"audio is kept unchanged, so it must cover the clip: use a longer recording or a "
+                             f"lower {m.kind}_start.")
+    return geometry

@@ -6,7 +6,7 @@ choices. Their values reach the workflow as ``{"param": name}`` and media as ``{
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Mapping, Union
 
@@ -197,6 +197,13 @@ class Mode:
     # the clip (nodes/source_clip.py); None for modes that make a new clip.
     edits_source: str | None = None
     long_clips: bool = False  # clips longer than the model's window, in several windows
+    outputs: tuple[str, ...] = ("video", "images", "audio")  # the node's outputs (OUTPUT_TYPES), in order
+    # Shared inputs this mode does not show, with the value it runs with (an audio-only mode has no size);
+    # pairs, so that a mode stays hashable.
+    fixed_inputs: tuple[tuple[str, object], ...] = ()
+    follows_source: bool = False  # the clip is the whole source video: its frame rate and length
+    # Shared inputs that mean something else in this mode: (name, tooltip, help).
+    shared_texts: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def node_id(self) -> str:
@@ -231,7 +238,23 @@ class Mode:
         values = dict(SHARED_DEFAULTS)
         values.update({i.name: i.default for i in self.inputs if not isinstance(i, MediaInput)})
         values.update({i.name: i.default for i in self.lists})
+        values.update(self.fixed)
         return values
+
+    @property
+    def fixed(self) -> dict:
+        return dict(self.fixed_inputs)
+
+    @property
+    def shared(self) -> tuple[SharedInput, ...]:
+        """The shared inputs this mode's node shows, with this mode's texts."""
+        texts = {name: (tooltip, help_) for name, tooltip, help_ in self.shared_texts}
+        return tuple(replace(i, tooltip=texts[i.name][0], help=texts[i.name][1]) if i.name in texts else i
+                     for i in SHARED_INPUTS if i.name not in self.fixed)
+
+    @property
+    def makes_video(self) -> bool:
+        return "video" in self.outputs
 
 
 IMAGE_STRENGTH = NumberInput(
@@ -366,5 +389,46 @@ MODES: Mapping[str, Mode] = MappingProxyType({
               "Everything is decoded again, so outside the range the picture and sound are the source "
               "after one VAE round trip, as in Lightricks' pipeline."),
              edits_source="retake"),
+        Mode("dub", "Dub video", "DubVideo",
+             "Re-voices a video: its picture is kept, the lips follow your new audio, and the new audio "
+             "is muxed in unchanged.",
+             (MediaInput("video", "video", "The source video: its picture, frame rate and length; its own "
+                                           "sound is the voice reference."),
+              MediaInput("audio", "audio", "The new speech; kept unchanged in the result."),
+              AUDIO_START),
+             ("Uses Lightricks' DubIt IC-LoRA: the source video guides both stages (LTXVAddGuide with the "
+              "IC-LoRA's own parameters) and its own sound is given as a reference (LTXVReferenceAudio), "
+              "as in Lightricks' DubItPipeline and Lipdub example. Unlike them, the new speech is yours: it "
+              "is frozen while sampling (as in Audio → Video) instead of generated from the prompt.",
+              "The result has the source's frame rate and frame count: an uploaded source is used whole, "
+              "its frame count rounded down to 8n+1 (at most 7 frames, reported on the node); one run "
+              "dubs up to the model's 20 s window. A video wired into video_input is used at the node's "
+              "fps and duration.",
+              "The new audio must cover the clip: it is cut from audio_start to the clip's length; audio "
+              "that is shorter is refused when you queue (wired audio is padded with silence instead).",
+              "Describe the speaker and what they say in the prompt; the source's sound must be present "
+              "(it is the voice reference)."),
+             token_factor=2, follows_source=True),
+        Mode("t2a", "Text → Audio", "TextToAudio",
+             "Sound from a prompt: sound effects, music or speech, saved as an audio file.",
+             tips=("The video side of the model is switched off (Lightricks' audio-only mode): the sampler "
+                   "gets a one-frame 64×64 placeholder video latent that the model never attends to, so the "
+                   "node has no size or frame rate; duration is the length of the audio.",
+                   "Describe the sound as you would in a video prompt: what is heard, the voice and what it "
+                   "says (in quotes), the music's instruments and mood, the room."),
+             outputs=("audio",), fixed_inputs=(("width", 64), ("height", 64), ("fps", 25)),
+             shared_texts=(
+                 ("prompt", "Describe the sound: what is heard, the voice and its words, the music, the room.",
+                  "what we hear: sound effects, a voice and what it says (in quotes), music (instruments, mood), "
+                  "the space it sounds in. LTX-2.3 follows long, concrete prompts best."),
+                 ("duration", f"Seconds of audio, up to the model's {WINDOW_SECONDS} s window; the file is exactly "
+                              f"this long.",
+                  f"the length of the audio, up to the model's {WINDOW_SECONDS}-second window: the audio is "
+                  f"generated a little longer (whole latent steps of 40 ms) and cut to exactly this length."),
+                 ("filename_prefix", "Where the audio file (FLAC) goes, under ComfyUI's output folder.",
+                  "where the audio goes under ComfyUI's output folder (core SaveAudio, FLAC): the default "
+                  "`LTX2.3-AIO/<mode>` saves `output/LTX2.3-AIO/<mode>_00001_.flac`, then `_00002_` and so on."),
+                 ("seed", "Same seed, settings and files give the same audio.",
+                  "same seed, settings and files give the same audio."))),
     )
 })

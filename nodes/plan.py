@@ -6,6 +6,7 @@ the problem and the fix; no model is loaded on the way.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Container, Mapping, Sequence
 
@@ -13,7 +14,7 @@ from ..model_manifest import ModelFile, ModelSet
 from ..model_store.auto import GpuFacts
 from ..model_store.sets import AUTO, ModelSetError, choose_model_set, load_catalog
 from .lists import ListError, lora_params, nested, row_notes, row_params
-from .media import MediaError, MediaInfo, Probe, shape_clip, sources
+from .media import MediaError, MediaInfo, Probe, follow_source, shape_clip, sources
 from .modes import MEDIA_LOADERS, ChoiceInput, MediaInput, Mode, NumberInput
 from .settings import Geometry, SettingsError, check_prompt, resolve_geometry, window_frames, window_overlap_frames
 from .source_clip import default_params, fit_to_source
@@ -55,9 +56,14 @@ class RunPlan:
     model_paths: Mapping[str, str] = field(default_factory=dict)  # role -> path on disk
     notes: tuple[str, ...] = ()
     missing: Mapping[str, ModelFile] = field(default_factory=dict)  # role -> file the run downloads
+    audio_seconds: float | None = None  # an audio-only mode's length: exactly the duration asked
 
     def used_values(self) -> dict[str, Any]:
         g = self.geometry
+        if self.audio_seconds is not None:  # no picture: size and frames would be placeholders
+            return {"mode": self.mode.id, "preset": self.preset, "model_set": self.model_set.name,
+                    "model_set_reason": self.model_set_reason, "duration": round(self.audio_seconds, 4),
+                    "seed": self.seed, "adjusted": [], "notes": list(self.notes)}
         return {
             "mode": self.mode.id, "preset": self.preset, "model_set": self.model_set.name,
             "model_set_reason": self.model_set_reason, "width": g.width, "height": g.height,
@@ -67,8 +73,9 @@ class RunPlan:
         }
 
     def summary(self) -> str:
+        clip = self.geometry.summary() if self.audio_seconds is None else f"{self.audio_seconds:.2f} s of audio"
         text = (f"{self.mode.title} · {self.preset} · model set {self.model_set.name} "
-                f"({self.model_set_reason}) · {self.geometry.summary()} · seed {self.seed}")
+                f"({self.model_set_reason}) · {clip} · seed {self.seed}")
         return text + "".join(f" · {note}" for note in self.notes)
 
 
@@ -134,6 +141,10 @@ def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geo
         "window_overlap_frames": window_overlap_frames(geometry.fps),
         # A source clip is read one frame longer than the clip, then cut to exactly `frames`.
         "source_seconds": (geometry.frames + 1) / geometry.fps,
+        # An audio-only mode makes exactly the seconds asked: enough frames' worth of audio latents
+        # to cover them, then cut.
+        "asked_seconds": float(values["duration"]),
+        "audio_frames": math.ceil(float(values["duration"]) * geometry.fps - 1e-9),
         "filename_prefix": values.get("filename_prefix") or f"LTX2.3-AIO/{mode.id}",
         **(default_params(mode, values, geometry) if source is None else source),
     }
@@ -190,7 +201,7 @@ def check_types(mode: Mode, values: Mapping[str, Any]) -> dict[str, Any]:
 
 def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan:
     """Check a super-node's input values and decide the run; raise RunError with the fix."""
-    values = check_types(mode, nested(mode, values))
+    values = check_types(mode, {**nested(mode, values), **mode.fixed})
     try:
         prompt = check_prompt(values["prompt"])
         geometry = resolve_geometry(values["width"], values["height"], values["duration"], values["fps"],
@@ -200,6 +211,7 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
         if chosen != AUTO:
             catalog.get(chosen)
         media, infos = sources(mode, values, env.probe or _no_probe)
+        geometry = follow_source(mode, values, infos, geometry)
         if mode.edits_source:
             geometry, notes, source = fit_to_source(mode, values, infos, geometry)
         else:
@@ -229,7 +241,8 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
         if problem:
             raise RunError(f"Model set '{model_set.name}' ({reason}): {problem}")
         notes += (f"downloading {len(missing)} model file(s) first",)
-    return RunPlan(mode, preset, model_set, reason, geometry, params["seed"], expansion, found, notes, missing)
+    return RunPlan(mode, preset, model_set, reason, geometry, params["seed"], expansion, found, notes, missing,
+                   None if mode.makes_video else params["asked_seconds"])
 
 
 def heavy_notes(mode: Mode, geometry: Geometry) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ CLASS_STAGES: Mapping[str, tuple[str, float]] = {
     "LTXVLatentUpsampler": ("upscale", 1.0),
     "VAEDecode": ("decode video", 4.0), "VAEDecodeTiled": ("decode video", 4.0),
     "LTXVAudioVAEDecode": ("decode audio", 1.0),
-    "SaveVideo": ("save", 1.0),
+    "SaveVideo": ("save", 1.0), "SaveAudio": ("save", 1.0),
 }
 SAMPLERS = ("SamplerCustomAdvanced", "SamplerCustom", "KSampler", "KSamplerAdvanced")
 # A sampler's pass, from its name in the workflow: stage1_sample -> "stage 1".

@@ -27,7 +27,7 @@ from server import PromptServer
 from ..model_store.sets import load_catalog
 from .lists import flat, wired_children
 from .messages import PackError, for_frontend
-from .modes import MODES, PACK_NAME, SHARED_INPUTS, ChoiceInput, FileChoice, ListInput, MediaInput, Mode, ModeInput, NumberInput
+from .modes import MODES, PACK_NAME, ChoiceInput, FileChoice, ListInput, MediaInput, Mode, ModeInput, NumberInput
 from .settings import check_prompt
 from .stages import stages
 from .workflow import is_link, load_presets, negative_prompt_use, with_prefix
@@ -44,6 +44,12 @@ SOCKETS = {"image": io.Image, "audio": io.Audio, "video": io.Video}
 # The content types ComfyUI's own loaders list for each kind (LoadAudio also reads videos' sound).
 INPUT_TYPES = {"image": ("image",), "audio": ("audio", "video"), "video": ("video",)}
 RUN_SUFFIX = "_Run"  # the inner node that runs a mode once its wired values are known
+# The outputs a mode may have (Mode.outputs names them in order).
+OUTPUTS = {
+    "video": lambda: io.Video.Output("video", tooltip="The clip with its audio muxed in."),
+    "images": lambda: io.Image.Output("images", tooltip="The decoded frames."),
+    "audio": lambda: io.Audio.Output("audio", tooltip="The clip's audio."),
+}
 # Inputs that decide the graph's shape or its files: when wired, queue time cannot plan the run.
 SHAPING = ("width", "height", "duration", "fps", "preset", "models")
 _last_values: dict[tuple[str, str], dict[str, Any]] = {}  # (mode, node id) -> values of its last run
@@ -118,8 +124,10 @@ def shared_inputs(mode: Mode, model_sets: list[str], lazy: bool) -> list[io.Inpu
     wiring = {"lazy": True, "raw_link": True} if lazy else {}
     options = {"preset": list(load_presets(mode.id)), "models": model_sets}
     inputs: list[io.Input] = []
-    for i in SHARED_INPUTS:
+    for i in mode.shared:
         tooltip = f"{i.tooltip} {negative_prompt_use(mode.id)}" if i.name == "negative_prompt" else i.tooltip
+        if i.name == "preset" and len(options["preset"]) < 3:  # a mode with fewer presets names its own
+            tooltip = f"{' or '.join(options['preset'])}: the node's help says what each runs."
         default = i.default.format(mode=mode.id) if i.name == "filename_prefix" else i.default
         common = {"tooltip": tooltip, **wiring}
         if i.kind == "text":
@@ -149,11 +157,7 @@ def _schema(mode: Mode, model_sets: tuple[str, ...], files: tuple[tuple[str, tup
         description=mode.description,
         inputs=shared[:2] + mode_inputs(mode.inputs, dict(files), lazy=not runs_wired) + shared[2:]
         + list_inputs(mode.lists, dict(files), dict(folders), lazy=not runs_wired),
-        outputs=[
-            io.Video.Output("video", tooltip="The clip with its audio muxed in."),
-            io.Image.Output("images", tooltip="The decoded frames."),
-            io.Audio.Output("audio", tooltip="The clip's audio."),
-        ],
+        outputs=[OUTPUTS[name]() for name in mode.outputs],
         hidden=[io.Hidden.unique_id, io.Hidden.extra_pnginfo],
         is_output_node=not runs_wired,
         is_dev_only=runs_wired,  # an implementation detail: kept out of the node search
@@ -199,7 +203,7 @@ class SuperNode(io.ComfyNode):
         # model loads. Without the inputs that shape the graph, only the typed prompt is checked.
         cls._check_wired_types(input_types)
         wired = set(wired_values(cls.MODE, values))
-        known = {k: v for k, v in values.items() if v is not None and k not in wired}
+        known = {**cls.MODE.fixed, **{k: v for k, v in values.items() if v is not None and k not in wired}}
         # A list with a wired row decides LoRAs or keyframes only when the graph runs.
         partly = {name.split(".")[0] for name in wired if "." in name}
         if any(name not in known for name in (*SHAPING, *cls.MODE.source_shaping)) or partly:
@@ -283,7 +287,7 @@ class SuperNode(io.ComfyNode):
             wired = set(wired_values(cls.MODE, values))
             typed = {k: v for k, v in values.items() if k not in wired and not wired_children({k: v})}
             graph.update(_host().held_graph(cls.MODE, {**last, **typed}, prefix + "held."))
-        return io.NodeOutput(*([run, i] for i in range(3)), expand=graph)
+        return io.NodeOutput(*([run, i] for i in range(len(cls.MODE.outputs))), expand=graph)
 
     @classmethod
     def _report(cls, plan: RunPlan, node_id: str) -> None:
@@ -316,4 +320,6 @@ def node_classes() -> list[type[io.ComfyNode]]:
         run = type(mode.node_name + RUN_SUFFIX, (SuperNode,), {"MODE": mode, "RUNS_WIRED": True,
                                                              "__doc__": "Runs " + mode.title + " with wired values."})
         classes += [node, run]
+    from .audio_only import node_class
+    classes.append(node_class())  # the model patch Text → Audio needs and core lacks
     return classes

@@ -96,11 +96,20 @@ def load_workflow(mode: str) -> dict:
     resolved = {k: v for k, v in raw.items() if k not in ("base", "include")}
     resolved.update(nodes=nodes, outputs=outputs, output_nodes=raw.get("output_nodes", base["output_nodes"]))
     # How the recipe differs from the official graphs: what the base and the included modes say
-    # holds here too, then this mode's own.
-    notes = [*base.get("differences", []), *(d for other in [*raw.get("include", []), mode]
-                                              for d in _load_json(f"{other}.json").get("differences", []))]
-    resolved["differences"] = list(dict.fromkeys(notes))
+    # holds here too, then this mode's own. Each note starts with its topic ("Samplers: …"); a
+    # later note on the same topic replaces the inherited one (Dub video samples with plain euler,
+    # so t2v's note on its samplers does not hold there).
+    notes: dict[str, str] = {}
+    for note in [*base.get("differences", []), *(d for other in [*raw.get("include", []), mode]
+                                                 for d in _load_json(f"{other}.json").get("differences", []))]:
+        notes.pop(_topic(note), None)
+        notes[_topic(note)] = note
+    resolved["differences"] = list(notes.values())
     return resolved
+
+
+def _topic(note: str) -> str:
+    return note.split(":", 1)[0].strip().lower()
 
 
 def load_presets(mode: str | None = None) -> dict:

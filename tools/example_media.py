@@ -249,6 +249,46 @@ def write_shapes_clip(path: Path, seconds: float = 5.5, fps: int = 24) -> None:
             out.mux(packet)
 
 
+def talking_frame(base: Image.Image, opening: float, size=(480, 264)) -> np.ndarray:
+    """The portrait with its mouth open by ``opening`` (0 closed … 1 wide), for the clip to dub."""
+    img = base.resize(size, Image.LANCZOS)
+    d = ImageDraw.Draw(img)
+    w, h = size
+    cx, cy = w * 0.55, h * 0.63
+    d.ellipse([cx - w * 0.05, cy - 3, cx + w * 0.05, cy + 3 + opening * h * 0.07], fill=(120, 40, 50))
+    return np.asarray(img)
+
+
+def write_talking_clip(path: Path, seconds: float = 2.5, fps: int = 24) -> None:
+    """The portrait speaking (a lower voice than the example's song): the clip Dub video re-voices."""
+    voice = singing(seconds) * 0.7
+    t = np.arange(len(voice)) / RATE
+    voice = np.interp(t * 0.8, t, voice)  # slower and lower than the song
+    hop = RATE // fps
+    loudness = np.array([np.abs(voice[i * hop:(i + 1) * hop]).mean() for i in range(int(seconds * fps))])
+    loudness = loudness / max(loudness.max(), 1e-6)
+    base = portrait()
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=fps, options={"crf": "26", "preset": "slow"})
+        video.width, video.height, video.pix_fmt = 480, 264, "yuv420p"
+        audio = out.add_stream("aac", rate=RATE, layout="mono")
+        audio.bit_rate = 64_000
+        for opening in loudness:
+            for packet in video.encode(av.VideoFrame.from_ndarray(talking_frame(base, opening), format="rgb24")):
+                out.mux(packet)
+        for packet in video.encode(None):
+            out.mux(packet)
+        samples = voice.astype(np.float32)[None, :]
+        for start in range(0, samples.shape[1], 1024):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples[:, start:start + 1024]), format="fltp",
+                                               layout="mono")
+            frame.sample_rate = RATE
+            for packet in audio.encode(frame):
+                out.mux(packet)
+        for packet in audio.encode(None):
+            out.mux(packet)
+
+
 # --- thumbnails ----------------------------------------------------------------------------------
 
 def _font(size: int) -> ImageFont.FreeTypeFont:
@@ -340,6 +380,8 @@ def render_media(media_dir: Path) -> dict[str, Image.Image]:
         pictures[name] = _wave_card(wave)
     write_shapes_clip(media_dir / "ltx23_aio_shapes.mp4")
     pictures["ltx23_aio_shapes.mp4"] = Image.fromarray(shapes_frame(40, 24))
+    write_talking_clip(media_dir / "ltx23_aio_talking.mp4")
+    pictures["ltx23_aio_talking.mp4"] = Image.fromarray(talking_frame(pictures["ltx23_aio_portrait.png"], 0.8))
     return pictures
 
 
@@ -358,6 +400,8 @@ def main() -> None:
         # The result starts from the example's picture where it has one; else an empty reel.
         stills = [pictures[name] for name in media.values() if not name.endswith(".mp3")]
         result = stills[-1] if stills else _gradient((472, 180), (60, 70, 100), (30, 34, 50))
+        if not mode.makes_video:  # the result is a sound
+            result = _wave_card(drums(), color=(160, 230, 160))
         path = EXAMPLES_DIR / f"{example_name(mode)}.jpg"
         thumbnail(mode.title, inputs, result).save(path, quality=88, optimize=True)
         print(path.relative_to(ROOT))

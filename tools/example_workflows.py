@@ -68,6 +68,16 @@ EXAMPLES = {
                   "a soft chime, before the shapes gather again.",
         "media": {"video": "ltx23_aio_shapes.mp4"},
     },
+    "dub": {
+        "prompt": "A woman with dark hair faces the camera in a warm, sunlit room and sings softly, her lips "
+                  "and jaw moving clearly with every word; static camera, gentle room tone.",
+        "media": {"video": "ltx23_aio_talking.mp4", "audio": "ltx23_aio_singing.mp3"},
+    },
+    "t2a": {
+        "prompt": "Heavy rain drums on a tin roof while distant thunder rolls; a wind chime rings softly "
+                  "near an open window, and water gurgles down a drainpipe.",
+        "media": {},
+    },
 }
 
 NODE_SIZE = (440, 398)  # the frontend's height for a node with the shared widgets only
@@ -76,7 +86,7 @@ NOTE_WIDTH = 400
 NOTE_CHARS_PER_LINE = 64  # what fits on one line of the note at its width
 NOTE_LINE_HEIGHT = 17
 GAP = 40
-OUTPUTS = (("video", "VIDEO"), ("images", "IMAGE"), ("audio", "AUDIO"))  # nodes/super_node.py
+OUTPUTS = {"video": "VIDEO", "images": "IMAGE", "audio": "AUDIO"}  # nodes/super_node.py
 SOCKET_TYPES = {"image": "IMAGE", "audio": "AUDIO", "video": "VIDEO"}
 WIDGET_TYPES = {"text": "STRING", "int": "INT", "float": "FLOAT", "choice": "COMBO"}
 OPTIONAL = 7  # the frontend's slot shape for an optional input
@@ -97,11 +107,11 @@ def _slot(name: str, kind: str, widget: bool, optional: bool = False) -> dict:
 
 def widget_layout(mode) -> list[tuple[str, str, bool]]:
     """(name, type, optional) of each widget input, in the order the frontend shows them."""
-    from ltx23_aio.nodes.modes import SHARED_INPUTS, ChoiceInput, MediaInput
+    from ltx23_aio.nodes.modes import ChoiceInput, MediaInput
 
     own = [(i.name, "COMBO" if isinstance(i, ChoiceInput) else "FLOAT", False)
            for i in mode.inputs if not isinstance(i, MediaInput)]
-    shared = [(i.name, WIDGET_TYPES[i.kind], False) for i in SHARED_INPUTS]
+    shared = [(i.name, WIDGET_TYPES[i.kind], False) for i in mode.shared]
     # As nodes/super_node.py orders them: the mode's own inputs after the prompts; the lists
     # (core's DynamicCombo, at their defaults no rows) last.
     return (shared[:2] + own + shared[2:] + [(m.name, "COMBO", True) for m in mode.media]
@@ -130,6 +140,7 @@ def note_text(mode) -> str:
     from ltx23_aio.model_manifest import DEFAULT_SET
 
     lines = [f"## {mode.display_name}", "", mode.description, ""]
+    what, ext = ("video", "mp4") if mode.makes_video else ("audio", "flac")
     if mode.media:
         kinds = " and ".join(f"**{m.name}**" for m in mode.media)
         wire = ("" if all(m.file_only for m in mode.media)
@@ -137,8 +148,8 @@ def note_text(mode) -> str:
         lines.append(f"1. Pick your own {kinds} on the node (the example's files are put into ComfyUI's "
                      f"input folder when it opens){wire}.")
     lines += [f"{'2' if mode.media else '1'}. Write what happens in the prompt.",
-              f"{'3' if mode.media else '2'}. Press **Run**: the video appears on the node and is saved "
-              f"in ComfyUI's output folder as `LTX2.3-AIO/{mode.id}_00001_.mp4` (numbered on with each run; "
+              f"{'3' if mode.media else '2'}. Press **Run**: the {what} appears on the node and is saved "
+              f"in ComfyUI's output folder as `LTX2.3-AIO/{mode.id}_00001_.{ext}` (numbered on with each run; "
               f"`filename_prefix` sets the folder and name).", "",
               "**Your LoRAs**: set `loras` to how many, then pick each file (ComfyUI's loras folders) and "
               "its strength; the node's help (?) says which passes they patch.", "",
@@ -166,7 +177,8 @@ def render(mode) -> dict:
         "flags": {}, "order": 1, "mode": 0,
         "inputs": sockets + [_slot(name, kind, widget=True, optional=optional)
                              for name, kind, optional in widget_layout(mode)],
-        "outputs": [{"localized_name": name, "name": name, "type": kind, "links": None} for name, kind in OUTPUTS],
+        "outputs": [{"localized_name": name, "name": name, "type": OUTPUTS[name], "links": None}
+                    for name in mode.outputs],
         "properties": {"Node name for S&R": mode.node_id, "models": models},
         "widgets_values": widget_values(mode, example["media"], example["prompt"]),
     }

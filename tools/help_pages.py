@@ -22,14 +22,16 @@ ROOT = Path(__file__).resolve().parents[1]
 def render(mode) -> str:
     load_pack()
     from ltx23_aio.model_manifest import BUILTIN_SETS
-    from ltx23_aio.nodes.modes import SHARED_INPUTS, MediaInput, NumberInput
+    from ltx23_aio.nodes.modes import MediaInput, NumberInput
     from ltx23_aio.nodes.plan import files_needed
     from ltx23_aio.nodes.workflow import load_presets, load_workflow, negative_prompt_use
 
-    shared = {i.name: i.help for i in SHARED_INPUTS}
+    shared = {i.name: i.help for i in mode.shared}
     shared["negative_prompt"] += " " + negative_prompt_use(mode.id)
 
     workflow, presets = load_workflow(mode.id), load_presets(mode.id)
+    names = list(presets)
+    shared["preset"] = (f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]) + " (below)."
     lines = [f"# {mode.display_name}", "", mode.description, "",
              "When it runs, the node expands into the full LTX-2.3 workflow for this mode, built from "
              f"ComfyUI core nodes (`workflows/modes/{mode.id}.json`): {workflow['description']}", ""]
@@ -62,10 +64,12 @@ def render(mode) -> str:
                 lines.append(f"  - **{row}** — {f.tooltip}")
     audio = ("the input audio, cut to the clip" if "audio_clip" in str(workflow["outputs"]["audio"])
              else "the generated audio")
-    lines += ["", "## Outputs", "",
-              "- **video** — the clip with its audio muxed in (also saved as mp4 and shown on the node).",
-              "- **images** — the decoded frames.", f"- **audio** — {audio}.", "",
-              "## Presets", ""]
+    outputs = {"video": "the clip with its audio muxed in (also saved as mp4 and shown on the node).",
+               "images": "the decoded frames.", "audio": f"{audio}."}
+    if not mode.makes_video:
+        outputs["audio"] = "the generated audio, exactly `duration` long (also saved as FLAC and shown on the node)."
+    lines += ["", "## Outputs", ""] + [f"- **{name}** — {outputs[name]}" for name in mode.outputs]
+    lines += ["", "## Presets", ""]
     stages = [k for k in next(iter(presets.values())) if k not in ("summary", "nodes")]
     lines += ["| preset | " + " | ".join(stages) + " | in short |",
               "|---|" + "---|" * len(stages) + "---|"]

@@ -11,6 +11,7 @@ import { nodeMenuItems } from "./ui/node_menu.js";
 import { followProgressText } from "./ui/progress_text.js";
 import { installSidebar } from "./ui/tab.js";
 import { addMediaControls } from "./ui/upload.js";
+import { addResultAudio } from "./ui/result_audio.js";
 
 const pack = packApi(api);
 const notify = (message) => app.extensionManager?.toast?.add?.(message);
@@ -73,6 +74,10 @@ app.registerExtension({
     nodeType.prototype.onNodeCreated = function (...args) {
       const result = created?.apply(this, args);
       addMediaControls(this, nodeData, pack, notify, (path) => api.apiURL(path));
+      const outputs = nodeData.output ?? [];
+      if (outputs.includes("AUDIO") && !outputs.includes("VIDEO")) {  // a mode that makes sound only
+        this.ltx23aioShowResult = addResultAudio(this, (path) => api.apiURL(path));
+      }
       const models = this.widgets?.find((w) => w.name === "models");
       if (models) {
         models.options ??= {};
@@ -102,6 +107,12 @@ app.registerExtension({
         const count = this.widgets?.find((w) => w.name === name);
         if (count && !this.widgets.some((w) => w.name.startsWith(`${name}.`))) count.value = count.value;
       }
+      return result;
+    };
+    const executed = nodeType.prototype.onExecuted;
+    nodeType.prototype.onExecuted = function (output, ...rest) {
+      const result = executed?.apply(this, [output, ...rest]);
+      this.ltx23aioShowResult?.(output);
       return result;
     };
   },

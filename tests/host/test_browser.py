@@ -296,8 +296,9 @@ def test_auto_download_setting_is_on_by_default_and_stored_where_the_server_read
 
 def test_sidebar_download_from_the_hub_reaches_100_percent(report, hub_set):
     download = step(report, "download")
-    assert download["before"] == f"{len(hub_set['files']) - 1} missing · 133 MB"  # t2v needs no IC-LoRA
-    names = {f["name"] for role, f in hub_set["files"].items() if role != "ic_lora"}
+    # t2v needs neither IC-LoRA (style's ic_lora, Dub video's dub_lora: the same tiny file)
+    assert download["before"] == f"{len(hub_set['files']) - 2} missing · 133 MB"
+    names = {f["name"] for role, f in hub_set["files"].items() if role not in ("ic_lora", "dub_lora")}
     final = {e["file"]: e for e in download["events"] if e["state"] != "downloading"}
     assert set(final) == names
     assert all(e["state"] == "done" and e["done"] == e["total"] for e in final.values()), final
@@ -336,7 +337,7 @@ def test_downloaded_files_are_where_comfyui_looks(report, hub_set):
     step(report, "download")
     models = report["server"].base / "models"
     for role, f in hub_set["files"].items():
-        if role != "ic_lora":
+        if role not in ("ic_lora", "dub_lora"):
             assert (models / f["folder"] / f["name"]).stat().st_size == f["size"], f["name"]
 
 
@@ -378,9 +379,12 @@ def test_example_names_its_model_files_to_comfyuis_missing_models_check(report, 
 @pytest.mark.parametrize("mode", list(MODES))
 def test_example_runs_with_the_tiny_set_and_shows_its_video(report, mode):
     video = step(report, "examples")[mode]["video"]
-    # Extend and Retake take the size of the example's source clip (480×264, snapped to 64).
-    size = (512, 256) if MODES[mode].edits_source else (RUN["width"], RUN["height"])
-    assert (video["width"], video["height"]) == size
+    if not MODES[mode].makes_video:  # Text → Audio: its FLAC in an audio player
+        assert video["tag"] == "audio" and video["duration"] > 0
+    else:
+        # Extend and Retake take the size of the example's source clip (480×264, snapped to 64).
+        size = (512, 256) if MODES[mode].edits_source else (RUN["width"], RUN["height"])
+        assert (video["width"], video["height"]) == size
     assert f"filename={mode}_" in video["src"] and "subfolder=LTX2.3-AIO" in video["src"]
     name = video["src"].split("filename=")[1].split("&")[0]
     assert (report["server"].base / "output" / "LTX2.3-AIO" / name).stat().st_size > 0

@@ -29,8 +29,8 @@ def test_cli_status_lists_missing_files_and_exits_1(comfyui, hf_env, tiny_set, f
 
 def test_cli_status_exits_0_when_every_file_is_present(comfyui, hf_env, tiny_set):
     from ltx23_aio.model_manifest import BUILTIN_SETS
-    # Style transfer's, inherited from the base set: the IC-LoRA and the depth and pose models.
-    inherited = [BUILTIN_SETS["fp8"].files[role] for role in ("ic_lora", "depth_model", "pose_model")]
+    # Style transfer's and Dub video's, inherited from the base set: the IC-LoRAs and the depth and pose models.
+    inherited = [BUILTIN_SETS["fp8"].files[role] for role in ("ic_lora", "depth_model", "pose_model", "dub_lora")]
     for f in [*tiny_set.values(), *({"folder": f.folder, "name": f.name, "size": 1} for f in inherited)]:
         (comfyui / "models" / f["folder"]).mkdir(exist_ok=True)
         with open(comfyui / "models" / f["folder"] / f["name"], "wb") as stand_in:

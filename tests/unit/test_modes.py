@@ -39,18 +39,22 @@ def source(graph, link):
     return graph[link[0]]
 
 
-@pytest.mark.parametrize("mode_id", list(MODES))
-@pytest.mark.parametrize("preset", ["Fast", "Balanced", "Quality"])
+@pytest.mark.parametrize("mode_id, preset", [(m, p) for m in MODES for p in load_presets(m)])
 def test_every_mode_builds_a_clean_graph_for_every_preset_and_set(mode_id, preset):
     for model_set in BUILTIN_SETS.values():
         e = expand(mode_id, preset, model_set)
         used = {v[0] for node in e.graph.values() for v in node["inputs"].values() if is_link(v)}
         used |= {link[0] for link in e.outputs}
         assert set(e.graph) - used == {"save"}  # no dead nodes; one UI node
-        assert len(of_class(e.graph, "SaveVideo")) == 1
-        # Extend's frames are the source's followed by the decoded continuation, cut to the output.
-        frames = "ImageFromBatch" if MODES[mode_id].edits_source == "extend" else "VAEDecodeTiled"
-        assert [source(e.graph, link)["class_type"] for link in e.outputs][:2] == ["CreateVideo", frames]
+        assert len(e.outputs) == len(MODES[mode_id].outputs)
+        if MODES[mode_id].makes_video:
+            assert len(of_class(e.graph, "SaveVideo")) == 1
+            # Extend's frames are the source's followed by the decoded continuation, cut to the output.
+            frames = "ImageFromBatch" if MODES[mode_id].edits_source == "extend" else "VAEDecodeTiled"
+            assert [source(e.graph, link)["class_type"] for link in e.outputs][:2] == ["CreateVideo", frames]
+        else:
+            assert of_class(e.graph, "SaveAudio") == {"save": e.graph["save"]}
+            assert source(e.graph, e.outputs[0])["class_type"] == "TrimAudioDuration"
 
 
 @pytest.mark.parametrize("mode_id", [m for m in MODES if MODES[m].media])

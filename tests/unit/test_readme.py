@@ -46,7 +46,7 @@ def test_readme_model_tables_match_the_model_sets_and_workflows():
 def test_readme_names_what_style_transfer_loads_besides_the_upscaler():
     for mode in MODES.values():
         roles = files_needed(mode, BUILTIN_SETS["fp8"])
-        expected = {"style": (True, True), "retake": (False, False)}.get(mode.id, (False, True))
+        expected = {"style": (True, True), "retake": (False, False)}.get(mode.id, (False, mode.makes_video))
         assert ("ic_lora" in roles, "upscaler" in roles) == expected
         assert ("depth_model" in roles and "pose_model" in roles) == (mode.id == "style")
     assert "upscaler" not in files_needed(MODES["style"], BUILTIN_SETS["fp8"], "Balanced")

@@ -28,11 +28,13 @@ SHARED_PARTS: dict[str, list[list[str]]] = {
         ["t2v.distilled_model", "t2v.positive_text", "t2v.negative_text", "t2v.conditioning"],
         ["style.distilled_model", "style.positive_text", "style.negative_text", "style.conditioning"],
         ["retake.distilled_model", "retake.positive_text", "retake.negative_text", "retake.conditioning"],
+        ["t2a.distilled_model", "t2a.positive_text", "t2a.negative_text", "t2a.conditioning"],
     ],
     "distilled 8-step pass (seeded noise, euler_ancestral_cfg_pp, manual sigmas)": [
         ["t2v.stage1_noise", "t2v.stage1_sampler", "t2v.stage1_sigmas"],
         ["style.pass1_noise", "style.pass1_sampler", "style.pass1_sigmas"],
         ["retake.pass1_noise", "retake.pass1_sampler", "retake.pass1_sigmas"],
+        ["t2a.pass1_noise", "t2a.pass1_sampler", "t2a.pass1_sigmas"],
     ],
     # The sigmas differ: style refines at the same size from 0.725 (Balanced) or, upscaled, from
     # 0.909375 (Quality); the other modes from 0.85 after the upscale.
@@ -55,13 +57,20 @@ SHARED_PARTS: dict[str, list[list[str]]] = {
         ["t2v.video"],
         ["retake.video"],
     ],
-    "source video's frames cut to the clip and sized, its sound cut to the clip": [
-        ["style.source_frames", "style.source_sized", "style.audio_cut"],
-        ["retake.source_frames", "retake.source_sized", "retake.audio_cut"],
+    "source video's frames cut to the clip and sized": [
+        ["style.source_frames", "style.source_sized"],
+        ["retake.source_frames", "retake.source_sized"],
+        ["dub.source_frames", "dub.source_sized"],
+    ],
+    "source video's sound cut to the clip": [
+        ["style.audio_cut"],
+        ["retake.audio_cut"],
+        ["dub.source_voice"],
     ],
     "one pass sampled and split into video and audio": [
         ["style.pass1_sample", "style.pass1_split"],
         ["retake.pass1_sample", "retake.pass1_split"],
+        ["t2a.pass1_sample", "t2a.pass1_split"],
     ],
     "the whole source video's frames and sound": [
         ["extend.source_parts"],
@@ -81,6 +90,24 @@ SHARED_PARTS: dict[str, list[list[str]]] = {
     "kept audio (frozen by a zero noise mask, muxed as is)": [
         ["a2v.audio_keep_mask", "a2v.audio_frozen", "t2v+a2v.video"],
         ["style.audio_keep_mask", "style.audio_frozen", "style.video"],
+    ],
+    # Dub video guides both stages with the source, as First/Last frame does with its images.
+    "guides cropped before the upscale and before decoding": [
+        ["t2v+keyframe.upscale", "t2v+keyframe.decode"],
+        ["t2v+dub.upscale", "t2v+dub.decode"],
+    ],
+    "the sound decoded from the sampled audio latent": [
+        ["retake.decode_audio"],
+        ["t2a.decode_audio"],
+    ],
+    "source video split into frames and sound": [
+        ["style.source_parts"],
+        ["dub.source_parts"],
+    ],
+    # Lightricks' DubIt samples both stages with plain euler.
+    "DubIt sampler (euler)": [
+        ["t2v+dub.stage1_sampler"],
+        ["t2v+dub.stage2_sampler"],
     ],
 }
 

@@ -33,6 +33,12 @@ def test_modes_route_lists_each_modes_media_with_its_socket():
                                 {"name": "audio", "kind": "audio", "socket": "audio_input"}]
 
 
+def test_modes_route_names_each_modes_outputs():
+    _, data = get(routes.ROUTE)
+    outputs = {m["id"]: m["outputs"] for m in data["modes"]}
+    assert outputs["t2v"] == ["video", "images", "audio"] and outputs["t2a"] == ["audio"]
+
+
 def test_modes_route_names_the_settings_every_mode_shares():
     _, data = get(routes.ROUTE)
     assert data["shared"] == list(SHARED_DEFAULTS)

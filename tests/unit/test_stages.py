@@ -12,7 +12,8 @@ PARAMS = {"prompt": "p", "negative_prompt": "", "seed": 0, "width": 128, "height
           "source_frame_count": 9, "source_length": 0.375, "context_frames": 9, "context_from": 0,
           "context_length": 0.375, "context_audio_from": 0.0, "added_frames": 8, "added_length": 1 / 3,
           "output_from": 0, "output_frames": 17, "output_audio_from": 0.0, "output_length": 17 / 24,
-          "retake_video_from": 0.1, "retake_video_to": 0.2, "retake_audio_from": 0.1, "retake_audio_to": 0.2}
+          "retake_video_from": 0.1, "retake_video_to": 0.2, "retake_audio_from": 0.1, "retake_audio_to": 0.2,
+          "asked_seconds": 0.375, "audio_frames": 9}
 
 
 def graph(mode: str, preset: str = "Fast") -> dict:

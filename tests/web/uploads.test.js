@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { NO_FILE, mediaWidgets, optionLabel, storedName, viewPath } from "../../web/lib/uploads.js";
+import { NO_FILE, mediaWidgets, optionLabel, resultPath, storedName, viewPath } from "../../web/lib/uploads.js";
 
 const LIPSYNC = {
   name: "LTX23AIO_Lipsync",
@@ -50,4 +50,11 @@ test("test_optionLabel_reads_empty_for_no_file", () => {
   assert.equal(optionLabel(undefined), NO_FILE);
   assert.equal(optionLabel(null), NO_FILE);
   assert.equal(optionLabel("a.png"), "a.png");
+});
+
+test("test_resultPath_names_a_saved_output_file_for_view", () => {
+  assert.equal(resultPath({ filename: "t2a_00001_.flac", subfolder: "LTX2.3-AIO", type: "output" }),
+    "/view?filename=t2a_00001_.flac&type=output&subfolder=LTX2.3-AIO");
+  assert.equal(resultPath({ filename: "a.flac" }), "/view?filename=a.flac&type=output&subfolder=");
+  assert.equal(resultPath(undefined), null);
 });

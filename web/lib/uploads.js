@@ -35,3 +35,10 @@ export function viewPath(value) {
 // What an empty media chooser shows instead of "undefined" or "null".
 export const NO_FILE = "(none)";
 export const optionLabel = (value) => (value === null || value === undefined || value === "" ? NO_FILE : String(value));
+
+// ComfyUI's /view address of a file a node saved (an entry of its "audio" or "images" outputs).
+export function resultPath(entry) {
+  if (!entry?.filename) return null;
+  const query = new URLSearchParams({ filename: entry.filename, type: entry.type ?? "output", subfolder: entry.subfolder ?? "" });
+  return `/view?${query}`;
+}

@@ -780,13 +780,18 @@ const steps = {
       await dismissOverlays(page);
       await page.evaluate(({ t, run }) => {
         const node = window.comfyAPI.app.app.graph.nodes.find((n) => n.type === t);
-        for (const [name, value] of Object.entries(run)) node.widgets.find((w) => w.name === name).value = value;
+        for (const [name, value] of Object.entries(run)) {
+          const widget = node.widgets.find((w) => w.name === name);
+          if (widget) widget.value = value; // Text → Audio has no size
+        }
       }, { t: nodeId, run: config.run });
       await closeSidebar(page);
       await page.click("[data-testid=queue-button]");
+      // The result on the node: a video, or an audio player for a mode without picture.
       const video = await page.waitForFunction((m) => {
-        const v = [...document.querySelectorAll("video")].find((e) => e.src.includes(`filename=${m}_`) && e.readyState >= 1);
-        return v && { src: decodeURIComponent(v.src), width: v.videoWidth, height: v.videoHeight, duration: v.duration };
+        const v = [...document.querySelectorAll("video, audio")].find((e) => e.src.includes(`filename=${m}_`) && e.readyState >= 1);
+        return v && { src: decodeURIComponent(v.src), tag: v.tagName.toLowerCase(), width: v.videoWidth ?? 0,
+                      height: v.videoHeight ?? 0, duration: v.duration };
       }, id, { timeout: RUN_WAIT, polling: 250 }).then((h) => h.jsonValue());
       await fitView(page);
       await shot(page, `13-example-${id}.png`);
