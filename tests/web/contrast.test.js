@@ -54,6 +54,21 @@ for (const theme of ["light", "dark"]) {
   });
 }
 
+// An AIO node's own text (an empty media preview says so) on the node: the classic canvas's
+// NODE_DEFAULT_BGCOLOR and the Nodes 2.0 view's --component-node-background, per theme.
+const NODE_BACKGROUNDS = { dark: ["#353535", "#262729"], light: ["#F5F5F5", "#FFFFFF"] };
+
+for (const theme of ["light", "dark"]) {
+  test(`test_an_empty_media_previews_text_meets_wcag_aa_on_the_node_in_the_${theme}_theme`, () => {
+    const css = fs.readFileSync(new URL("../../web/ui/sidebar.css", import.meta.url), "utf8");
+    const variable = css.match(/\.ltx23aio-preview-empty \{[^}]*color: var\(--([\w-]+)\)/)[1];
+    for (const bg of NODE_BACKGROUNDS[theme]) {
+      const ratio = contrastRatio(COMFY[theme][variable], bg);
+      assert.ok(ratio >= 4.5, `${variable} on ${bg}: ${ratio.toFixed(2)}`);
+    }
+  });
+}
+
 test("test_contrastRatio_matches_known_values", () => {
   assert.equal(contrastRatio("#000", "#fff"), 21);
   assert.equal(contrastRatio("#777", "#777"), 1);

@@ -45,6 +45,17 @@ test("test_planModeSwitch_moves_an_image_to_the_first_free_image_input", () => {
   assert.deepEqual(p.moved, [{ from: "image_input", to: "first_image_input" }]);
 });
 
+test("test_planModeSwitch_leaves_a_chooser_it_has_no_file_for_empty", () => {
+  assert.deepEqual(plan("i2v", "keyframe", node("i2v", { values: { image: "b.png" } })).emptied, ["last_image"]);
+  assert.deepEqual(plan("i2v", "lipsync", node("i2v")).emptied, ["audio"]);
+  assert.deepEqual(plan("lipsync", "keyframe", node("lipsync")).emptied, ["last_image"]);
+  assert.deepEqual(plan("keyframe", "t2v", node("keyframe")).emptied, []);
+  // A chooser that was empty stays empty too.
+  const empty = node("i2v");
+  empty.widgets.find((w) => w.name === "image").value = null;
+  assert.deepEqual(plan("i2v", "keyframe", empty).emptied, ["first_image", "last_image"]);
+});
+
 test("test_planModeSwitch_drops_a_link_the_new_mode_has_no_input_for", () => {
   const p = plan("lipsync", "i2v", node("lipsync", { links: { image_input: 5, audio_input: 6 } }));
   assert.deepEqual(p.links.map((l) => l.to), ["image_input"]);

@@ -95,7 +95,10 @@ export function planModeSwitch({ source, target, defaults = { source: {}, target
   const rename = renamer(media.source, media.target);
   const mediaNames = new Set(media.source.map((m) => m.name));
   const carried = carriedValues(source, target, defaults, rename, mediaNames);
-  const plan = { values: carried.values, droppedValues: carried.dropped, links: [], outputs: [], dropped: [], moved: [] };
+  // A chooser the switch gives no file starts empty: the new node's default (the input folder's
+  // first file) is a file nobody chose, and the run would use it.
+  const emptied = media.target.map((m) => m.name).filter((name) => !carried.values.has(name));
+  const plan = { values: carried.values, droppedValues: carried.dropped, emptied, links: [], outputs: [], dropped: [], moved: [] };
   for (const input of source.inputs) {
     if (input.link === null || input.link === undefined) continue;
     const name = rename(input.name);

@@ -140,6 +140,10 @@ export function switchNodeMode(app, LiteGraph, node, mode, catalog) {
       if (Array.isArray(values) && !values.includes(value)) values.push(value);
       widget.value = value;
     }
+    for (const name of plan.emptied ?? []) {
+      const widget = fresh.widgets.find((w) => w.name === name);
+      if (widget) widget.value = null;
+    }
     const needed = fresh.computeSize?.() ?? fresh.size;
     fresh.size = [Math.max(size[0], needed[0]), Math.max(size[1], needed[1])];
     fresh.onResize?.(fresh.size);

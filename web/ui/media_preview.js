@@ -6,6 +6,7 @@
 import { optionLabel, viewPath } from "../lib/uploads.js";
 
 const HEIGHT = { image: 180, video: 180, audio: 54 };
+const EMPTY_HEIGHT = 28; // one line: "No image chosen…" needs no picture's room
 
 function mediaElement(kind) {
   if (kind === "image") return Object.assign(document.createElement("img"), { alt: "", draggable: false });
@@ -23,13 +24,15 @@ export function addMediaPreview(node, media, combo, apiURL) {
   const element = mediaElement(media.kind);
   const empty = Object.assign(document.createElement("div"), { className: "ltx23aio-preview-empty" });
   box.append(element, empty);
+  let hasFile = false;
+  const height = () => (hasFile ? HEIGHT[media.kind] : EMPTY_HEIGHT);
   const widget = node.addDOMWidget(`${media.name} preview`, "ltx23aio_preview", box, {
     serialize: false, hideOnZoom: false, getValue: () => "", setValue: () => {},
-    getMinHeight: () => HEIGHT[media.kind], getMaxHeight: () => (media.kind === "audio" ? HEIGHT.audio : undefined),
+    getMinHeight: height, getMaxHeight: () => (media.kind === "audio" || !hasFile ? height() : undefined),
   });
   widget.serialize = false;
-  widget.computeLayoutSize = () => ({ minHeight: HEIGHT[media.kind], minWidth: 160,
-    ...(media.kind === "audio" ? { maxHeight: HEIGHT.audio } : {}) });
+  widget.computeLayoutSize = () => ({ minHeight: height(), minWidth: 160,
+    ...(media.kind === "audio" || !hasFile ? { maxHeight: height() } : {}) });
   // Nothing shown yet, not even "no file": on an empty input folder the chooser starts without a
   // value (undefined), which must be said too.
   let shown = Symbol("nothing shown yet");
@@ -44,6 +47,9 @@ export function addMediaPreview(node, media, combo, apiURL) {
     empty.textContent = `No ${media.kind} chosen: pick a file or upload one`;
     if (path) element.src = apiURL(path);
     else element.removeAttribute("src");
+    // The canvas lays the widgets out again (and grows the node when they need more room).
+    hasFile = Boolean(path);
+    node.setDirtyCanvas?.(true, true);
   };
   // A file the browser cannot show (damaged, or a format it does not play) is said in words.
   element.addEventListener("error", () => {

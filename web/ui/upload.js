@@ -1,9 +1,11 @@
-// Under an AIO node's other widgets, per medium: an "upload …" button (pick a file, put it into
-// ComfyUI's input folder through its own /upload/image route, which takes any media, and choose
-// it in the widget) and a preview of the chosen file. They are added last and are not saved, so
-// the saved widget values keep their order.
+// Per medium of an AIO node: an "upload …" button (pick a file, put it into ComfyUI's input
+// folder through its own /upload/image route, which takes any media, and choose it in the widget)
+// and a preview of the chosen file, shown with the medium's chooser right under the node's
+// sockets. The buttons and previews are not saved; the values are saved in the definition's order
+// (lib/widget_order.js), whatever the order shown.
 
 import { mediaWidgets } from "../lib/uploads.js";
+import { shownOrder, toSavedValues, toShownValues } from "../lib/widget_order.js";
 import { addMediaPreview, watchMediaCombo } from "./media_preview.js";
 
 function pickFile(accept) {
@@ -21,7 +23,31 @@ function pickFile(accept) {
   });
 }
 
+// Shows the media groups first, and keeps widgets_values in the order the widgets were created.
+function showMediaFirst(node, created, groups) {
+  node.widgets.splice(0, node.widgets.length, ...shownOrder(node.widgets, groups));
+  const serialized = node.onSerialize;
+  node.onSerialize = function (data) {
+    if (Array.isArray(data.widgets_values)) data.widgets_values = toSavedValues(this.widgets, created, data.widgets_values);
+    return serialized?.apply(this, [data]);
+  };
+  // Before ComfyUI's configure hands the values out in the order shown (a copy: the workflow's
+  // own data stays as saved).
+  const configure = node.configure;
+  node.configure = function (data, ...rest) {
+    const values = data?.widgets_values;
+    const ordered = Array.isArray(values) ? { ...data, widgets_values: toShownValues(this.widgets, created, values) } : data;
+    const result = configure.apply(this, [ordered, ...rest]);
+    // Values set without the choosers' callbacks (undo, paste, a copy): the Nodes 2.0 view draws
+    // no canvas frame that would refresh the previews.
+    this.ltx23aioRefreshMedia?.();
+    return result;
+  };
+}
+
 export function addMediaControls(node, nodeData, pack, notify, apiURL) {
+  const created = [...(node.widgets ?? [])];
+  const groups = [];
   const updates = [];
   for (const media of mediaWidgets(nodeData)) {
     const combo = node.widgets?.find((w) => w.name === media.name);
@@ -45,8 +71,10 @@ export function addMediaControls(node, nodeData, pack, notify, apiURL) {
     const preview = addMediaPreview(node, media, combo, apiURL);
     watchMediaCombo(combo, preview.update);
     updates.push(preview.update);
+    groups.push([combo, button, preview.widget]);
   }
   if (!updates.length) return;
+  showMediaFirst(node, created, groups);
   // Values also change without the chooser's callback (a workflow loaded, undo, a mode switch):
   // the classic canvas draws every frame, and loadedGraphNode calls this after a load.
   node.ltx23aioRefreshMedia = () => updates.forEach((update) => update());
