@@ -47,6 +47,9 @@ function showMediaFirst(node, created, groups) {
 
 export function addMediaControls(node, nodeData, pack, notify, apiURL) {
   const created = [...(node.widgets ?? [])];
+  for (const w of created) {  // the LoRA and keyframe lists: their rows are saved after them
+    if (nodeData.input?.optional?.[w.name]?.[0] === "COMFY_DYNAMICCOMBO_V3") w.ltx23aioRows = true;
+  }
   const groups = [];
   const updates = [];
   for (const media of mediaWidgets(nodeData)) {
