@@ -38,6 +38,11 @@ function showMediaFirst(node, created, groups) {
     const values = data?.widgets_values;
     const ordered = Array.isArray(values) ? { ...data, widgets_values: toShownValues(this.widgets, created, values) } : data;
     const result = configure.apply(this, [ordered, ...rest]);
+    // Setting a list's count (core's DynamicCombo) while loading fits the node to its widgets:
+    // the node keeps the size it was saved with.
+    if (Array.isArray(data?.size) && data.size.length === 2 && this.widgets?.some((w) => w.ltx23aioRows)) {
+      this.setSize?.([...data.size]);
+    }
     // Values set without the choosers' callbacks (undo, paste, a copy): the Nodes 2.0 view draws
     // no canvas frame that would refresh the previews.
     this.ltx23aioRefreshMedia?.();
