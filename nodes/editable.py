@@ -40,11 +40,21 @@ def shaping_inputs(mode: Mode) -> set[str]:
             *(m.name for m in mode.media), *mode.source_shaping}
 
 
+def _in_list(mode: Mode, name: str) -> bool:
+    """A list's count or one of its rows' inputs (``loras.lora_strength1``): each decides nodes or
+    their fixed values (a keyframe's frame), so the graph is built for its value."""
+    return any(name == lst.name or name.startswith(lst.name + ".") for lst in mode.lists)
+
+
 def _known_inputs(mode: Mode) -> set[str]:
     names = {*mode.defaults, "filename_prefix"}
     for m in mode.media:
         names |= {m.name, m.socket}
     return names
+
+
+def _known(mode: Mode, name: str, known: set[str]) -> bool:
+    return name in known or _in_list(mode, name)
 
 
 def _check_request(body: Any) -> tuple[Mode, dict, set[str], dict]:
@@ -57,10 +67,11 @@ def _check_request(body: Any) -> tuple[Mode, dict, set[str], dict]:
     if not all(isinstance(x, dict) for x in (values, wired, primitives)):
         raise EditableError("values, wired and primitives must be JSON objects keyed by input name.")
     known = _known_inputs(mode)
-    unknown = sorted(set(wired) - known)
+    unknown = sorted(k for k in wired if not _known(mode, k, known))
     if unknown:
         raise EditableError(f"{mode.title} has no input {', '.join(unknown)}; known inputs: {', '.join(sorted(known))}.")
-    return mode, {k: v for k, v in values.items() if k in known}, {k for k, on in wired.items() if on}, primitives
+    return (mode, {k: v for k, v in values.items() if _known(mode, k, known)}, {k for k, on in wired.items() if on},
+            primitives)
 
 
 def expand_request(body: Any, make_plan: Callable[[Mode, dict], RunPlan]) -> dict:
@@ -76,7 +87,7 @@ def expand_request(body: Any, make_plan: Callable[[Mode, dict], RunPlan]) -> dic
         if name in sockets:
             values[name] = [WIRED_MEDIA + name, 0]
             linked.append(name)
-        elif name in shaping:
+        elif name in shaping or _in_list(mode, name):
             if name not in primitives:
                 raise EditableError(
                     f"{name} is wired to a node whose value is known only when the graph runs, and {name} "

@@ -17,7 +17,7 @@ from typing import Sequence, TextIO
 from ..model_store.comfy_paths import DEFAULT_FOLDERS, FolderMap, NotComfyUI, locate_comfyui
 from ..model_store.sets import AUTO
 from .media import MediaError
-from .modes import MODES, Mode
+from .modes import MODES, Mode, NumberInput
 from .plan import Environment, RunError, plan_run
 
 PACK_DIR = Path(__file__).resolve().parents[1]
@@ -47,6 +47,14 @@ def _parser(mode: Mode | None) -> argparse.ArgumentParser:
     parser.add_argument("--filename_prefix", default=None)
     for m in mode.media:
         parser.add_argument(f"--{m.name}", metavar="FILE", help=f"the {m.kind}, in ComfyUI's input folder")
+    for lst in mode.lists:  # a row's input as the node names it: --loras 1 --loras.lora_name1 FILE
+        for number in lst.rows(lst.most):
+            for f in lst.fields:
+                number_field = isinstance(f, NumberInput)
+                parser.add_argument(f"--{lst.name}.{f.name}{number}", type=float if number_field else str,
+                                    default=None, metavar="FLOAT" if number_field else "FILE",
+                                    help=f"{f.tooltip} (row {number}; rows after the first alike)"
+                                    if number == lst.rows(lst.most)[0] else argparse.SUPPRESS)
     return parser
 
 

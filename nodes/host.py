@@ -139,4 +139,5 @@ def comfy_environment() -> Environment:
         gpu=comfy_gpu(),
         comfyui_version=getattr(comfyui_version, "__version__", "unknown"),
         probe=probe_media,
+        loras=lambda: folder_paths.get_filename_list("loras"),
     )

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
+from .lists import ListError, row_media
 from .modes import MEDIA_LOADERS, MediaInput, Mode
 from .settings import MAX_FPS, MIN_FPS, MIN_FRAMES, WINDOW_SECONDS, Geometry, frames_for, max_frames
 from .workflow import MediaSource, is_link
@@ -49,6 +50,14 @@ def sources(mode: Mode, values: Mapping[str, Any], probe: Probe) -> tuple[dict[s
         loader, loader_input = MEDIA_LOADERS[m.kind]
         found[m.name] = MediaSource(loader=loader, loader_input=loader_input, file=name)
         infos[m.name] = probe(m.kind, name)
+    try:
+        chosen = row_media(mode, values)
+    except ListError as e:
+        raise MediaError(str(e)) from e
+    for name, (kind, file) in chosen.items():
+        loader, loader_input = MEDIA_LOADERS[kind]
+        found[name] = MediaSource(loader=loader, loader_input=loader_input, file=file)
+        infos[name] = probe(kind, file)  # rows' media are files: read now, so a bad one is refused
     return found, infos
 
 

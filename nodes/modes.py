@@ -115,6 +115,66 @@ class ChoiceInput:
 
 ModeInput = Union[MediaInput, NumberInput, ChoiceInput]
 
+
+@dataclass(frozen=True)
+class FileChoice:
+    """A file from one of ComfyUI's model folders; the list is read when the node is drawn."""
+
+    name: str
+    folder: str
+    tooltip: str
+
+
+@dataclass(frozen=True)
+class ListInput:
+    """Any number of rows of a few inputs each: a count to choose, which shows that many rows (core's
+    DynamicCombo, as core's multi-keyframe and multi-speaker nodes do). A row's inputs are named
+    ``<field><number>``; ``fixed`` items the count includes are inputs of the mode, not rows (a
+    keyframe count includes the first and last image), so rows are numbered from ``fixed`` on."""
+
+    name: str
+    tooltip: str
+    help: str
+    fields: tuple[Union[MediaInput, NumberInput, FileChoice], ...]
+    most: int
+    least: int = 0
+    fixed: int = 0
+    spread: str | None = None  # a field (seconds) whose defaults spread the rows over the default clip
+
+    @property
+    def default(self) -> str:
+        return str(self.least)
+
+    @property
+    def counts(self) -> tuple[str, ...]:
+        return tuple(str(c) for c in range(self.least, self.most + 1))
+
+    def rows(self, count: int) -> range:
+        first = 2 if self.fixed else 1  # the first fixed item is number 1
+        return range(first, first + count - self.fixed)
+
+    def field_default(self, field: NumberInput, number: int, count: int) -> float:
+        if field.name != self.spread:
+            return field.default
+        # Evenly between the first and the last frame of the default clip.
+        return round(SHARED_DEFAULTS["duration"] * (number - 1) / (count - 1), 2)
+
+
+# Your own LoRAs, on every mode (the pass each applies to is said in the help: see LORAS_HELP).
+LORAS = ListInput(
+    "loras", "How many of your LoRAs (from ComfyUI's loras folders) to apply to the video model, each with "
+    "its strength. Changing them does not reload the model.",
+    "your own LoRAs (camera moves, styles, characters) from ComfyUI's `loras` folders (models/loras and "
+    "any folder extra_model_paths.yaml adds): choose how many, then each file and its strength. They patch "
+    "the video model in every sampling pass of every preset, under the pack's distilled LoRA (and, in "
+    "Style transfer, under the IC-LoRA, which is applied last as its control needs); a file that is not "
+    "in a loras folder is refused when you queue. Changing a LoRA or its strength re-runs only the passes, "
+    "not the model or text-encoder loaders.",
+    (FileChoice("lora_name", "loras", "A LoRA file from ComfyUI's loras folders."),
+     NumberInput("lora_strength", 1.0, -10.0, 10.0, 0.01,
+                 "How strongly this LoRA patches the video model (1 = as trained; negative inverts it).")),
+    most=10)
+
 # How each kind of media is loaded when it comes from the upload widget: (core node, its input).
 MEDIA_LOADERS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "image": ("LoadImage", "image"),
@@ -132,6 +192,7 @@ class Mode:
     inputs: tuple[ModeInput, ...] = ()
     tips: tuple[str, ...] = ()  # advice for the node's help page
     token_factor: int = 1  # how many times the video's tokens the model sees (guides add their own)
+    own_lists: tuple[ListInput, ...] = ()  # rows of inputs only this mode has (keyframes)
     # "extend" or "retake": the mode works on its source video, whose length, size and rate shape
     # the clip (nodes/source_clip.py); None for modes that make a new clip.
     edits_source: str | None = None
@@ -162,6 +223,12 @@ class Mode:
         return tuple(i for i in self.inputs if isinstance(i, MediaInput))
 
     @property
+    def lists(self) -> tuple[ListInput, ...]:
+        """The mode's rows of inputs, then the LoRAs every mode has; last on the node, so the
+        widget values of workflows saved before them still load in place."""
+        return (*self.own_lists, LORAS)
+
+    @property
     def source_shaping(self) -> tuple[str, ...]:
         """Own numbers that decide frame counts and ranges (Extend's context, Retake's range)."""
         return tuple(i.name for i in self.inputs if isinstance(i, NumberInput)) if self.edits_source else ()
@@ -171,6 +238,7 @@ class Mode:
         """Every input's default, the shared ones included; media have none."""
         values = dict(SHARED_DEFAULTS)
         values.update({i.name: i.default for i in self.inputs if not isinstance(i, MediaInput)})
+        values.update({i.name: i.default for i in self.lists})
         values.update(self.fixed)
         return values
 
@@ -240,14 +308,31 @@ MODES: Mapping[str, Mode] = MappingProxyType({
               "the speech stays one piece, sample for sample."),
              long_clips=True),
         Mode("keyframe", "First/Last frame → Video", "FirstLastFrameToVideo",
-             "A video that starts on one image and ends on another, with generated sound.",
+             "A video that starts on one image and ends on another, through any images you add in between "
+             "at the times you choose, with generated sound.",
              (MediaInput("first_image", "image", "The first frame."),
               MediaInput("last_image", "image", "The last frame."),
               NumberInput("first_strength", 1.0, 0.0, 1.0, 0.05, "How strongly the clip starts on the first image."),
               NumberInput("last_strength", 0.9, 0.0, 1.0, 0.05, "How strongly the clip ends on the last image.")),
-             ("The two images are added as guides to the video latent in both stages and removed "
+             ("The images are added as guides to the video latent in both stages and removed "
               "again before the upscale and before decoding, so you get exactly the frames you asked for.",
-              "Describe the motion between the two frames; very different images need a longer clip.")),
+              "More keyframes: set keyframes to 3 or more and give each image between the first and the "
+              "last its time in seconds from the start (0 = the first frame) and its strength. A time "
+              "past the clip's end, two images on the same frame, or an unreadable image is refused "
+              "when you queue.",
+              "Describe the motion between the frames; very different images need a longer clip."),
+             own_lists=(ListInput(
+                 "keyframes", "How many images the clip goes through: the first and last above, plus one row "
+                 "per image in between, each at its time.",
+                 "how many images the clip goes through, the first and last image included (2 = just those, "
+                 "the default); each image in between gets a row: the image, its time in seconds from the "
+                 "start (rounded to the nearest frame; it must fall strictly between the first and the last "
+                 "frame) and how strongly the clip holds to it.",
+                 (MediaInput("image", "image", "An image the clip passes through; resized and center-cropped."),
+                  NumberInput("time", 2.5, 0.0, 20.0, 0.01,
+                              "When the clip shows this image, in seconds from the start (0 = the first frame)."),
+                  NumberInput("strength", 0.9, 0.0, 1.0, 0.05, "How strongly the clip holds to this image.")),
+                 most=10, least=2, fixed=2, spread="time"),)),
         Mode("style", "Style transfer", "StyleTransfer",
              "Restyles a video: its motion and structure (its edges, depth or pose) are kept, the look "
              "comes from a style image and the prompt, and its sound is kept.",

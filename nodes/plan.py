@@ -13,6 +13,7 @@ from typing import Any, Callable, Container, Mapping, Sequence
 from ..model_manifest import ModelFile, ModelSet
 from ..model_store.auto import GpuFacts
 from ..model_store.sets import AUTO, ModelSetError, choose_model_set, load_catalog
+from .lists import ListError, lora_params, nested, row_notes, row_params
 from .media import MediaError, MediaInfo, Probe, follow_source, shape_clip, sources
 from .modes import MEDIA_LOADERS, ChoiceInput, MediaInput, Mode, NumberInput
 from .options import ENHANCER, VOICE, active, enhancer_refusal, voice_source
@@ -41,6 +42,7 @@ class Environment:
     gpu: GpuFacts | None = None
     comfyui_version: str = "unknown"
     probe: Probe | None = None  # reads uploaded media; None where no media can be read
+    loras: Callable[[], Container[str]] | None = None  # the files in ComfyUI's loras folders
 
 
 @dataclass(frozen=True)
@@ -119,10 +121,14 @@ def _expand(mode: Mode, preset: str, params: Mapping[str, Any], model_set: Model
 def run_params(mode: Mode, values: Mapping[str, Any], prompt: str, geometry: Geometry,
                source: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The values a mode's workflow refers to as {"param": name}; ``source``: those a mode that
-    edits its source video derives from it (nodes/source_clip.py), else as if it fit the node."""
+    edits its source video derives from it (nodes/source_clip.py), else as if it fit the node. A
+    list's rows are checked here (ListError), the LoRAs' files are not (plan_run does, where the
+    folders can be listed)."""
     own = {i.name: values.get(i.name, i.default) for i in mode.inputs if not isinstance(i, MediaInput)}
     return {
         **own,
+        **row_params(mode, values, geometry.frames, geometry.fps),
+        "loras": lora_params(mode, values, None),
         "prompt": prompt,
         "negative_prompt": values.get("negative_prompt", ""),
         "seed": int(values["seed"]),
@@ -202,7 +208,7 @@ def check_types(mode: Mode, values: Mapping[str, Any]) -> dict[str, Any]:
 
 def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan:
     """Check a super-node's input values and decide the run; raise RunError with the fix."""
-    values = check_types(mode, {**values, **mode.fixed})
+    values = check_types(mode, {**nested(mode, values), **mode.fixed})
     try:
         prompt = check_prompt(values["prompt"])
         geometry = resolve_geometry(values["width"], values["height"], values["duration"], values["fps"],
@@ -222,10 +228,13 @@ def plan_run(mode: Mode, values: Mapping[str, Any], env: Environment) -> RunPlan
             geometry, notes = shape_clip(mode, values, infos, geometry)
             source = {}
         notes += heavy_notes(mode, geometry)
-    except (SettingsError, ModelSetError, MediaError) as e:
+        params = run_params(mode, values, prompt, geometry, source)
+        if env.loras is not None:
+            lora_params(mode, values, env.loras())  # a file not in the loras folders is refused
+        notes += row_notes(mode, params)
+    except (SettingsError, ModelSetError, MediaError, ListError) as e:
         raise RunError(str(e)) from e
 
-    params = run_params(mode, values, prompt, geometry, source)
     preset = values.get("preset", "Fast")
     windowed = len(geometry.windows) > 1
     options = active(mode, values, media)

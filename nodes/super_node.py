@@ -25,8 +25,9 @@ from comfy_execution.graph_utils import GraphBuilder
 from server import PromptServer
 
 from ..model_store.sets import load_catalog
+from .lists import flat, wired_children
 from .messages import PackError, for_frontend
-from .modes import MODES, PACK_NAME, ChoiceInput, MediaInput, Mode, ModeInput, NumberInput
+from .modes import MODES, PACK_NAME, ChoiceInput, FileChoice, ListInput, MediaInput, Mode, ModeInput, NumberInput
 from .options import NO_VOICE, option_inputs
 from .prompt_note import METADATA_KEY, PromptNote  # METADATA_KEY: the run's entry in the mp4 and history
 from .settings import check_prompt
@@ -89,6 +90,38 @@ def mode_inputs(inputs: tuple[ModeInput, ...], files: dict[str, tuple[str, ...]]
     return widgets
 
 
+def list_inputs(lists: tuple[ListInput, ...], files: dict[str, tuple[str, ...]],
+                folders: dict[str, tuple[str, ...]], lazy: bool) -> list[io.Input]:
+    """Each list as core's DynamicCombo: a count, and under it that many rows of widgets. Optional,
+    so prompts written before the lists existed still queue."""
+    wiring = {"lazy": True, "raw_link": True} if lazy else {}
+    inputs: list[io.Input] = []
+    for lst in lists:
+        options = []
+        for count in lst.counts:
+            row_inputs: list[io.Input] = []
+            for number in lst.rows(int(count)):
+                for f in lst.fields:
+                    name = f"{f.name}{number}"
+                    if isinstance(f, MediaInput):
+                        row_inputs.append(io.Combo.Input(name, options=list(files[f.kind]), upload=UPLOADS[f.kind],
+                                                         tooltip=f.tooltip, **wiring))
+                    elif isinstance(f, FileChoice):
+                        row_inputs.append(io.Combo.Input(name, options=list(folders[f.folder]), tooltip=f.tooltip,
+                                                         **wiring))
+                    else:
+                        row_inputs.append(io.Float.Input(name, default=lst.field_default(f, number, int(count)),
+                                                         min=f.min, max=f.max, step=f.step, tooltip=f.tooltip,
+                                                         **wiring))
+            options.append(io.DynamicCombo.Option(count, row_inputs))
+        # The default is the first option anyway; declared so the sidebar's mode switch knows it.
+        combo = io.DynamicCombo.Input(lst.name, options=options, optional=True, tooltip=lst.tooltip,
+                                      lazy=True if lazy else None, extra_dict={"default": lst.default})
+        combo.raw_link = True if lazy else None
+        inputs.append(combo)
+    return inputs
+
+
 def shared_inputs(mode: Mode, model_sets: list[str], lazy: bool) -> list[io.Input]:
     """The form every mode shares, from its one declaration (nodes/modes.py)."""
     wiring = {"lazy": True, "raw_link": True} if lazy else {}
@@ -134,7 +167,7 @@ def options_widgets(mode: Mode, files: dict[str, tuple[str, ...]], lazy: bool) -
 
 @lru_cache(maxsize=64)
 def _schema(mode: Mode, model_sets: tuple[str, ...], files: tuple[tuple[str, tuple[str, ...]], ...],
-            runs_wired: bool) -> io.Schema:
+            runs_wired: bool, folders: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> io.Schema:
     # The AIO node takes every input as a raw link; its hidden run node evaluates the wired values.
     shared = shared_inputs(mode, list(model_sets), lazy=not runs_wired)
     # The mode's own inputs go after the prompt, before the shared size/length/seed settings.
@@ -144,7 +177,8 @@ def _schema(mode: Mode, model_sets: tuple[str, ...], files: tuple[tuple[str, tup
         category=CATEGORY,
         description=mode.description,
         inputs=shared[:2] + mode_inputs(mode.inputs, dict(files), lazy=not runs_wired) + shared[2:]
-        + options_widgets(mode, dict(files), lazy=not runs_wired),
+        + options_widgets(mode, dict(files), lazy=not runs_wired)
+        + list_inputs(mode.lists, dict(files), dict(folders), lazy=not runs_wired),
         outputs=[OUTPUTS[name]() for name in mode.outputs],
         hidden=[io.Hidden.unique_id, io.Hidden.extra_pnginfo],
         is_output_node=not runs_wired,
@@ -154,9 +188,9 @@ def _schema(mode: Mode, model_sets: tuple[str, ...], files: tuple[tuple[str, tup
 
 
 def wired_values(mode: Mode, values: dict[str, Any]) -> list[str]:
-    """Inputs other than media that arrive as links to other nodes."""
+    """Inputs other than media that arrive as links to other nodes (a row's as ``<list>.<input>``)."""
     sockets = {m.socket for m in mode.media} | {i.socket for i in option_inputs(mode) if isinstance(i, MediaInput)}
-    return [k for k, v in values.items() if k not in sockets and is_link(v)]
+    return [k for k, v in values.items() if k not in sockets and is_link(v)] + wired_children(values)
 
 
 class SuperNode(io.ComfyNode):
@@ -167,9 +201,14 @@ class SuperNode(io.ComfyNode):
     def define_schema(cls) -> io.Schema:
         # ComfyUI rebuilds the schema many times per queued prompt; only the model set list
         # (the user's JSON files) and the input folder's files can change it.
-        files = tuple(input_files().items())
+        files = tuple(input_files().items()) if cls.MODE.media else ()
+        folders = tuple((folder, tuple(folder_paths.get_filename_list(folder)))
+                        for folder in sorted({f.folder for lst in cls.MODE.lists for f in lst.fields
+                                              if isinstance(f, FileChoice)}))
+        if not files and any(isinstance(f, MediaInput) for lst in cls.MODE.lists for f in lst.fields):
+            files = tuple(input_files().items())
         return _schema(cls.MODE, tuple(load_catalog(folder_paths.get_user_directory()).names), files,
-                       cls.RUNS_WIRED)
+                       cls.RUNS_WIRED, folders)
 
     @classmethod
     def validate_inputs(cls, input_types: dict[str, Any] | None = None, **values: Any) -> bool:
@@ -187,7 +226,9 @@ class SuperNode(io.ComfyNode):
         cls._check_wired_types(input_types)
         wired = set(wired_values(cls.MODE, values))
         known = {**cls.MODE.fixed, **{k: v for k, v in values.items() if v is not None and k not in wired}}
-        if any(name not in known for name in (*SHAPING, *cls.MODE.source_shaping)):
+        # A list with a wired row decides LoRAs or keyframes only when the graph runs.
+        partly = {name.split(".")[0] for name in wired if "." in name}
+        if any(name not in known for name in (*SHAPING, *cls.MODE.source_shaping)) or partly:
             if "prompt" in known:
                 check_prompt(known["prompt"])  # a SettingsError: reported like the plan's errors
             return
@@ -262,11 +303,11 @@ class SuperNode(io.ComfyNode):
         run's graph that never executes but keeps its cached models in use meanwhile."""
         prefix = GraphBuilder.alloc_prefix()
         run = prefix + "run"
-        graph = {run: {"class_type": cls.MODE.node_id + RUN_SUFFIX, "inputs": values}}
+        graph = {run: {"class_type": cls.MODE.node_id + RUN_SUFFIX, "inputs": flat(values)}}
         last = _last_values.get((cls.MODE.id, cls.hidden.unique_id))
         if last is not None:
             wired = set(wired_values(cls.MODE, values))
-            typed = {k: v for k, v in values.items() if k not in wired}
+            typed = {k: v for k, v in values.items() if k not in wired and not wired_children({k: v})}
             graph.update(_host().held_graph(cls.MODE, {**last, **typed}, prefix + "held."))
         return io.NodeOutput(*([run, i] for i in range(len(cls.MODE.outputs))), expand=graph)
 

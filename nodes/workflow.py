@@ -19,6 +19,12 @@ The options a user turns on (``workflows/options/<name>.json``) patch the result
 after the preset, and may add nodes and outputs; in an option, ``{"was": "node.input"}`` is
 that input's value before the option (the preset's stage-1 model, say), so one option fits
 every preset and mode.
+
+Two things vary in number: the user's LoRAs (run value ``loras``: ``[[file, strength], …]``)
+become a chain of ``user_lora_<n>`` nodes on the model set's model, which every other
+``{"model_set": "model"}`` reads through (the long-clip wrapper too), so they patch the video model
+under whatever the workflow adds (the distilled LoRA, the IC-LoRA); and a workflow's ``"repeat"``
+block is added once per row of a list (see ``apply_repeat``).
 """
 from __future__ import annotations
 
@@ -38,6 +44,8 @@ OPTION_DIR = WORKFLOW_DIR.parent / "options"
 LOADER_PREFIX = "load_"
 MEDIA_PREFIX = "media_"
 CONVERSIONS = {"float": float, "int": int, "str": str}
+LORAS_PARAM = "loras"
+USER_LORA_PREFIX = "user_lora_"
 
 
 class WorkflowError(ValueError):
@@ -172,6 +180,31 @@ def apply_preset(nodes: Mapping, preset: Mapping) -> dict:
     return patch_nodes(nodes, preset.get("nodes", {}))
 
 
+def apply_repeat(nodes: Mapping, repeat: Mapping | None, params: Mapping[str, Any]) -> dict:
+    """Nodes with a workflow's ``"repeat"`` block added once per row: ``{"rows": param, "first": n,
+    "nodes": {...}}``, where ``{n}`` in the block's text is the row's number. A repeated node with
+    ``"before": node`` is spliced into that node's chain: each input given as ``{"chain": output}``
+    takes what the node had there, and the node then reads that output of the new one."""
+    nodes = copy.deepcopy(dict(nodes))
+    if not repeat:
+        return nodes
+    count = params.get(repeat["rows"], 0)
+    for number in range(repeat["first"], repeat["first"] + count):
+        block = json.loads(json.dumps(repeat["nodes"]).replace("{n}", str(number)))
+        for name, node in block.items():
+            inputs = dict(node.get("inputs", {}))
+            before = node.get("before")
+            if before is not None:
+                if before not in nodes:
+                    raise WorkflowError(f"repeated node '{name}' goes before '{before}', which the workflow does not have")
+                target = nodes[before]["inputs"]
+                for key, value in inputs.items():
+                    if isinstance(value, dict) and "chain" in value:
+                        inputs[key], target[key] = target[key], [name, value["chain"]]
+            nodes[name] = {"class_type": node["class_type"], "inputs": inputs}
+    return nodes
+
+
 def apply_choices(nodes: Mapping, workflow: Mapping, params: Mapping[str, Any]) -> dict:
     """Nodes with the patch of each chosen option applied. A workflow's ``"choices"`` maps a
     choice input (style's ``control``) to its options, each patching nodes the way a preset
@@ -224,6 +257,7 @@ class _Binder:
         self.stand_ins = stand_ins or {}
         self.wrappers = wrappers
         self.files_of: dict[str, dict[str, ModelFile]] = {}  # node id -> role -> file
+        self.model_link: list | None = None  # the end of the user's LoRA chain, when there is one
         self.params_of: dict[str, list[tuple[str, str, str | None]]] = {}  # node id -> (param, input, as)
 
     def node(self, node_id: str, class_type: str, inputs: Mapping, where: str) -> dict:
@@ -257,8 +291,12 @@ class _Binder:
                 return list(source.link) if source.link else [MEDIA_PREFIX + name, 0]
             if "model_set" in value:
                 what = value["model_set"]
-                if what in self.stand_ins and self._node_id not in self.wrappers:
+                # The user's LoRAs sit right on the model set's model: under the long-clip wrapper's stand-in.
+                if (what in self.stand_ins and self._node_id not in self.wrappers
+                        and not self._node_id.startswith(USER_LORA_PREFIX)):
                     return list(self.stand_ins[what])
+                if what == "model" and self.model_link is not None:
+                    return list(self.model_link)
                 if what not in self.model_set.provides:
                     raise WorkflowError(f"model set '{self.model_set.name}' provides no '{what}' (needed by {where})")
                 loader, index = self.model_set.provides[what]
@@ -296,7 +334,8 @@ def build(workflow: Mapping, preset: Mapping, params: Mapping[str, Any], model_s
     """Bind a workflow, patched by a preset, by the long-clip patch for a clip longer than the
     model's window, and then by the options turned on, to this run's values, model set and media."""
     media = media or {}
-    nodes = apply_choices(apply_preset(workflow["nodes"], preset), workflow, params)
+    nodes = apply_repeat(apply_choices(apply_preset(workflow["nodes"], preset), workflow, params),
+                         workflow.get("repeat"), params)
     if long:
         nodes = patch_nodes(nodes, long["nodes"], allow_new=True)
     wanted = {**workflow["outputs"], **PROMPT_OUTPUT}
@@ -304,8 +343,13 @@ def build(workflow: Mapping, preset: Mapping, params: Mapping[str, Any], model_s
         nodes, wanted = apply_option(nodes, wanted, workflow["mode"], name)
     binder = _Binder(nodes, params, model_set, media, long["model_set"] if long else None,
                      frozenset(long["nodes"]) if long else frozenset())
-    graph = {name: binder.node(name, node["class_type"], node["inputs"], name)
-             for name, node in nodes.items()}
+    graph = {}
+    for number, (name, strength) in enumerate(params.get(LORAS_PARAM) or (), 1):
+        node_id = f"{USER_LORA_PREFIX}{number}"
+        graph[node_id] = binder.node(node_id, "LoraLoaderModelOnly", {
+            "model": {"model_set": "model"}, "lora_name": name, "strength_model": float(strength)}, f"LoRA {number}")
+        binder.model_link = [node_id, 0]
+    graph.update({name: binder.node(name, node["class_type"], node["inputs"], name) for name, node in nodes.items()})
     for name, source in media.items():
         if source.file is not None:
             graph[MEDIA_PREFIX + name] = binder.node(MEDIA_PREFIX + name, source.loader,

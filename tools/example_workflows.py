@@ -113,10 +113,12 @@ def widget_layout(mode) -> list[tuple[str, str, bool]]:
     own = [(i.name, "COMBO" if isinstance(i, ChoiceInput) else "FLOAT", False)
            for i in mode.inputs if not isinstance(i, MediaInput)]
     shared = [(i.name, WIDGET_TYPES[i.kind], False) for i in mode.shared]
-    # As nodes/super_node.py orders them: the mode's own inputs after the prompts.
+    # As nodes/super_node.py orders them: the mode's own inputs after the prompts, then media, the
+    # options, and the lists (core's DynamicCombo, at their defaults no rows) last.
     options = [(i.name, "COMBO" if isinstance(i, MediaInput) else WIDGET_TYPES[i.kind], True)
                for i in option_inputs(mode)]
-    return shared[:2] + own + shared[2:] + [(m.name, "COMBO", True) for m in mode.media] + options
+    return (shared[:2] + own + shared[2:] + [(m.name, "COMBO", True) for m in mode.media] + options
+            + [(lst.name, "COMFY_DYNAMICCOMBO_V3", True) for lst in mode.lists])
 
 
 def widget_values(mode, media: dict[str, str], prompt: str) -> list:
@@ -156,6 +158,8 @@ def note_text(mode) -> str:
               f"{'3' if mode.media else '2'}. Press **Run**: the {what} appears on the node and is saved "
               f"in ComfyUI's output folder as `LTX2.3-AIO/{mode.id}_00001_.{ext}` (numbered on with each run; "
               f"`filename_prefix` sets the folder and name).", "",
+              "**Your LoRAs**: set `loras` to how many, then pick each file (ComfyUI's loras folders) and "
+              "its strength; the node's help (?) says which passes they patch.", "",
               f"**Model files**: `models` = auto picks a model set for your GPU. ComfyUI's missing-models "
               f"dialog lists the `{DEFAULT_SET}` set's files; the **LTX2.3 AIO** sidebar tab shows what "
               f"`auto` picks, why, and downloads it."]
@@ -177,7 +181,7 @@ def render(mode) -> dict:
     from ltx23_aio.nodes.options import option_inputs
 
     options = option_inputs(mode)
-    height = NODE_SIZE[1] + WIDGET_HEIGHT * (len(mode.inputs) + len(options))
+    height = NODE_SIZE[1] + WIDGET_HEIGHT * (len(mode.inputs) + len(options) + len(mode.lists))
     media = [*mode.media, *(i for i in options if isinstance(i, MediaInput))]
     sockets = [_slot(m.socket, SOCKET_TYPES[m.kind], widget=False, optional=True) for m in media]
     node = {

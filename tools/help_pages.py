@@ -61,6 +61,14 @@ def render(mode) -> str:
                          f"an AUDIO into **{i.socket}**.")
         else:
             lines.append(f"- **{i.name}** — {i.help}")
+    for lst in mode.lists:
+        lines.append(f"- **{lst.name}** ({lst.least}–{lst.most}, default {lst.default}) — {lst.help}")
+        for f in lst.fields:
+            row = f"{f.name}<n>"
+            if isinstance(f, NumberInput):
+                lines.append(f"  - **{row}** ({f.min:g}–{f.max:g}) — {f.tooltip}")
+            else:
+                lines.append(f"  - **{row}** — {f.tooltip}")
     audio = ("the input audio, cut to the clip" if "audio_clip" in str(workflow["outputs"]["audio"])
              else "the generated audio")
     outputs = {"video": "the clip with its audio muxed in (also saved as mp4 and shown on the node).",

@@ -95,6 +95,25 @@ app.registerExtension({
       }
       return result;
     };
+    // The frontend keeps widget values by node id: a node added with the id of a removed one (after
+    // the canvas is cleared) can show that node's LoRA or keyframe count without its rows. Setting
+    // the count again draws the rows it says.
+    // Only a count that has rows is set again: setting one also resizes the node to fit.
+    const lists = Object.entries(nodeData.input?.optional ?? {})
+      .filter(([, spec]) => spec?.[0] === "COMFY_DYNAMICCOMBO_V3")
+      .map(([name, spec]) => ({ name, hasRows: (count) => Object.keys(
+        spec[1]?.options?.find((o) => o.key === count)?.inputs?.required ?? {}).length > 0 }));
+    const added = nodeType.prototype.onAdded;
+    nodeType.prototype.onAdded = function (...args) {
+      const result = added?.apply(this, args);
+      for (const { name, hasRows } of lists) {
+        const count = this.widgets?.find((w) => w.name === name);
+        if (count && hasRows(count.value) && !this.widgets.some((w) => w.name.startsWith(`${name}.`))) {
+          count.value = count.value;
+        }
+      }
+      return result;
+    };
     const executed = nodeType.prototype.onExecuted;
     nodeType.prototype.onExecuted = function (output, ...rest) {
       const result = executed?.apply(this, [output, ...rest]);

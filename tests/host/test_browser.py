@@ -80,6 +80,8 @@ def report(browser_server) -> dict:
     config = {"url": browser_server.url, "out": str(ARTIFACTS), "chromium": CHROMIUM, "modelSet": "hub-tiny",
               "downloadMode": "t2v", "run": RUN, "limitSeconds": LIMIT_S, "uploadFile": str(upload),
               "uploadImage": str(upload_image),
+              # Any file in the loras folder stands for a user's LoRA: the tiny distilled one.
+              "userLora": TINY_SET["files"]["distilled_lora"]["name"],
               # While working on one behaviour: LTX23AIO_BROWSER_STEPS=open,modelset runs those steps only.
               "only": [s for s in os.environ.get("LTX23AIO_BROWSER_STEPS", "").split(",") if s]}
     proc = subprocess.run(["node", str(STEPS), json.dumps(config)], cwd=ROOT, capture_output=True, text=True,
@@ -391,3 +393,27 @@ def test_example_runs_with_the_tiny_set_and_shows_its_video(report, mode):
     assert f"filename={mode}_" in video["src"] and "subfolder=LTX2.3-AIO" in video["src"]
     name = video["src"].split("filename=")[1].split("&")[0]
     assert (report["server"].base / "output" / "LTX2.3-AIO" / name).stat().st_size > 0
+
+
+# --- the LoRA and keyframe lists -------------------------------------------------------------------
+
+def test_lists_load_old_values_in_place_survive_a_reload_and_run(report):
+    lists = step(report, "lists")
+    old = lists["old"]  # a First/Last workflow saved before the lists: every value where it was
+    assert (old["first_image"], old["last_image"]) == ("ltx23_aio_lake_day.jpg", "ltx23_aio_lake_dusk.jpg")
+    assert (old["first_strength"], old["keyframes"], old["loras"]) == (1.0, "2", "0")
+    names, values = lists["reloaded"]["names"], lists["reloaded"]["values"]
+    # Each list's rows right under its count, after the media; kept through a save and reload.
+    rows = ["keyframes", "keyframes.image2", "keyframes.time2", "keyframes.strength2", "loras", "loras.lora_name1",
+            "loras.lora_strength1"]
+    at = [names.index(name) for name in rows]
+    assert at == sorted(at) and names.index("last_image") < at[0], names
+    assert values["keyframes.image2"] == "portrait.png" and values["keyframes.time2"] == 0.2
+    assert values["loras.lora_name1"] == TINY_SET["files"]["distilled_lora"]["name"]
+    assert values["loras.lora_strength1"] == 0.5
+    assert lists["video"]["src"]
+    switched = lists["switched"]["aio"]  # then keyframes back to 2 and a switch to Text → Video
+    assert switched["type"] == MODES["t2v"].node_id
+    assert (switched["values"]["loras"], switched["values"]["loras.lora_strength1"]) == ("1", 0.5)
+    assert switched["values"]["loras.lora_name1"] == TINY_SET["files"]["distilled_lora"]["name"]
+    assert not any("keyframes" in t for t in lists["switched"]["toasts"]), lists["switched"]["toasts"]

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from comfy_server import ComfyServer
 from harness import CHROMIUM, ROOT, TINY_SET, hub_env, make_base, require_browser, returning_user, write_media
+from ltx23_aio.nodes.modes import MODES
 
 STEPS = Path(__file__).resolve().parent / "browser" / "views.mjs"
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser-views"
@@ -225,8 +226,10 @@ def test_a_workflow_saved_by_an_earlier_version_loads_every_value_into_its_widge
     seen = step(report, combo)
     loaded = seen["saved"][name]
     values = _aio(saved_file(name))["widgets_values"]
-    assert loaded["values"] == dict(zip(SAVED_ORDER[name], values, strict=True))
-    assert loaded["saved"] == values  # saved again as it was
+    # Inputs added since (the LoRA list) come last, at their defaults; every older value is in place.
+    added = {lst.name: lst.default for lst in MODES[name].lists}
+    assert loaded["values"] == {**dict(zip(SAVED_ORDER[name], values, strict=True)), **added}
+    assert loaded["saved"] == values + list(added.values())  # saved again as it was, plus those defaults
     rows = loaded["layout"]["rows"]
     first = media_rows(seen, MEDIA[name])
     assert [r["name"] for r in rows[:len(first)]] == first

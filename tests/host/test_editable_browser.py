@@ -10,13 +10,14 @@ tests/artifacts/browser/ (git-ignored).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 from comfy_server import ComfyServer
-from harness import CHROMIUM, ROOT, make_base, require_browser, returning_user, write_media
+from harness import CHROMIUM, ROOT, TINY_SET, make_base, require_browser, returning_user, write_media
 from ltx23_aio.nodes.modes import MODES
 from media import probe
 
@@ -39,6 +40,13 @@ CASES = {
                  {"first_strength": ("PrimitiveFloat", 0.8)}),
     "style": ("style", "menu", {"video": "source.mp4", "style_image": "portrait.png"},
               {"seed": ("PrimitiveInt", 43)}),
+    # A keyframe between the first and last, and a LoRA (the tiny distilled file stands for one).
+    "rows": ("keyframe", "menu", {"first_image": "first.png", "last_image": "last.png", "keyframes": "3",
+                                  "keyframes.image2": "portrait.png", "keyframes.time2": 0.2,
+                                  "keyframes.strength2": 0.7, "loras": "1",
+                                  "loras.lora_name1": TINY_SET["files"]["distilled_lora"]["name"],
+                                  "loras.lora_strength1": 0.5},
+             {"seed": ("PrimitiveInt", 44)}),
 }
 # Wired inputs whose links the subgraph keeps (width shapes the graph: its value is built in).
 KEPT = {name: {i: t for i, (t, _) in wire.items() if i != "width"} for name, (_, _, _, wire) in CASES.items()}
@@ -62,7 +70,9 @@ def report(editable_server) -> dict:
         old.unlink()
     cases = [{"name": name, "mode": mode, "nodeId": MODES[mode].node_id, "via": via,
               "values": {**BASE, **typed}, "wire": {i: {"type": t, "value": v} for i, (t, v) in wire.items()}}
-             for name, (mode, via, typed, wire) in CASES.items()]
+             for name, (mode, via, typed, wire) in CASES.items()
+             # While working on one case: LTX23AIO_EDITABLE_CASES=rows runs that one only.
+             if name in os.environ.get("LTX23AIO_EDITABLE_CASES", name).split(",")]
     config = {"url": editable_server.url, "out": str(ARTIFACTS), "chromium": CHROMIUM, "cases": cases,
               "limitSeconds": LIMIT_S}
     proc = subprocess.run(["node", str(STEPS), json.dumps(config)], cwd=ROOT, capture_output=True, text=True,

@@ -154,6 +154,28 @@ def test_expansion_records_where_each_value_lands_and_its_conversion(make_plan):
     assert params["prompt"] == (("positive_text", "text", None),)
 
 
+def test_lora_and_keyframe_rows_sent_as_the_frontend_names_them_are_built_in(make_plan):
+    values = {**TYPED, "first_image": "a.png", "last_image": "b.png", "loras": "1",
+              "loras.lora_name1": "mine.safetensors", "loras.lora_strength1": 0.4, "keyframes": "3",
+              "keyframes.image2": "c.png", "keyframes.time2": 0.2, "keyframes.strength2": 0.7}
+    answer = expand_request({"mode": "keyframe", "values": values}, make_plan)
+    graph = answer["graph"]
+    assert graph["user_lora_1"]["inputs"] == {"model": ["load_checkpoint", 0], "lora_name": "mine.safetensors",
+                                              "strength_model": 0.4}
+    assert graph["stage1_keyframe2_guide"]["inputs"]["frame_idx"] == 5 and graph["media_keyframes_image2"]
+    assert answer["graph"] == plain(make_plan, "keyframe", values).graph
+
+
+def test_wired_lora_strength_needs_a_readable_value(make_plan):
+    values = {**TYPED, "loras": "1", "loras.lora_name1": "mine.safetensors", "loras.lora_strength1": 0.4}
+    with pytest.raises(EditableError, match="loras.lora_strength1 is wired"):
+        expand_request({"mode": "t2v", "values": values, "wired": {"loras.lora_strength1": True}}, make_plan)
+    answer = expand_request({"mode": "t2v", "values": values, "wired": {"loras.lora_strength1": True},
+                             "primitives": {"loras.lora_strength1": 0.9}}, make_plan)
+    assert answer["graph"]["user_lora_1"]["inputs"]["strength_model"] == 0.9
+    assert answer["dropped"] == ["loras.lora_strength1"]
+
+
 def test_extend_context_and_retake_range_shape_the_graph():
     from ltx23_aio.nodes.editable import shaping_inputs
     assert {"context_seconds", "output", "video"} <= shaping_inputs(MODES["extend"])

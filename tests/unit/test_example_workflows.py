@@ -56,9 +56,10 @@ def test_example_workflow_values_follow_the_widget_layout():
     assert values[names.index("first_strength")] == 1.0
     after_seed = {name: values[i + 1] for i, name in enumerate(names) if i > names.index("seed")}
     assert (after_seed["first_image"], after_seed["last_image"]) == ("ltx23_aio_lake_day.jpg", "ltx23_aio_lake_dusk.jpg")
-    # The options come last, at their defaults: enhancer on (a built-in set has Gemma), no voice.
-    assert names[-3:] == ["prompt_enhancer", "enhancer_seed", "voice_reference"]
-    assert values[-3:] == [True, 0, "none"]
+    # The options, at their defaults (enhancer on: a built-in set has Gemma; no voice), then the
+    # lists last (two keyframes, no LoRAs), so older saved values load in place.
+    assert names[-5:] == ["prompt_enhancer", "enhancer_seed", "voice_reference", "keyframes", "loras"]
+    assert values[-5:] == [True, 0, "none", "2", "0"]
 
 
 def test_example_media_named_by_the_examples_are_shipped():

@@ -88,3 +88,16 @@ def test_base_directory_reads_models_and_sets_there(comfyui, tmp_path_factory):
     assert done.returncode == 0, done.stderr
     assert "ltx23-tiny.safetensors" not in done.stderr
 
+
+
+def test_export_takes_lora_rows_as_the_node_names_them(comfyui):
+    done = command("--mode", "t2v", "--comfyui", str(comfyui), "--set", "tiny", "--prompt", "a fox",
+                   "--duration", "0.33", "--width", "128", "--height", "128", "--loras", "2",
+                   "--loras.lora_name1", "cam.safetensors", "--loras.lora_strength1", "0.5",
+                   "--loras.lora_name2", "look.safetensors")
+    assert done.returncode == 0, done.stderr
+    graph = json.loads(done.stdout)
+    assert graph["user_lora_1"]["inputs"] == {"model": ["load_checkpoint", 0], "lora_name": "cam.safetensors",
+                                              "strength_model": 0.5}
+    assert graph["user_lora_2"]["inputs"]["strength_model"] == 1.0  # the row's default
+    assert graph["distilled_model"]["inputs"]["model"] == ["user_lora_2", 0]

@@ -151,4 +151,5 @@ def test_one_declaration_of_the_shared_inputs_feeds_the_defaults_and_the_example
     from ltx23_aio.nodes.options import option_inputs
 
     names = [name for name, _, _ in widget_layout(MODES["t2v"])]
-    assert names == [i.name for i in SHARED_INPUTS] + [i.name for i in option_inputs(MODES["t2v"])]
+    # the options, then the LoRA list every mode has, last
+    assert names == [i.name for i in SHARED_INPUTS] + [i.name for i in option_inputs(MODES["t2v"])] + ["loras"]

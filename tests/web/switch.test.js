@@ -132,3 +132,23 @@ test("test_switchMessage_names_a_choice_the_new_node_does_not_offer", () => {
   const p = plan("i2v", "lipsync", node("i2v", { values: { models: "gone" } }));
   assert.match(switchMessage(p, "Image → Video", "Lipsync").detail, /Not offered by Lipsync, left at its default: models = gone/);
 });
+
+test("test_planModeSwitch_carries_lora_rows_with_their_count_and_names_keyframe_rows_it_drops", () => {
+  const counts = ["0", "1", "2"];
+  const loras = [{ name: "loras", value: "1", values: counts }, { name: "loras.lora_name1", value: "cam.safetensors",
+    values: ["cam.safetensors"] }, { name: "loras.lora_strength1", value: 0.6 }];
+  const source = node("keyframe");
+  source.widgets.push({ name: "keyframes", value: "3", values: ["2", "3"] }, { name: "keyframes.image2", value: "c.png" },
+    { name: "keyframes.time2", value: 2.5 }, ...loras);
+  const target = node("i2v");
+  target.widgets.push({ name: "loras", value: "0", values: counts });
+  const p = planModeSwitch({
+    source, target, defaults: { source: { ...defaultsOf("keyframe"), keyframes: "2", loras: "0" },
+      target: { ...defaultsOf("i2v"), loras: "0" } },
+    media: { source: catalog.byId.get("keyframe").media, target: catalog.byId.get("i2v").media },
+  });
+  assert.deepEqual([...p.values].filter(([name]) => name.startsWith("loras")),
+    [["loras", "1"], ["loras.lora_name1", "cam.safetensors"], ["loras.lora_strength1", 0.6]]);
+  assert.deepEqual(p.droppedValues.filter((d) => d.name.startsWith("keyframes")).map((d) => d.name),
+    ["keyframes", "keyframes.image2", "keyframes.time2"]);
+});

@@ -85,3 +85,49 @@ test("test_a_widget_added_later_by_another_extension_is_saved_after_the_definiti
   comfyConfigure(shown, toShownValues(shown, n.created, saved));
   assert.equal(later.value, "hi");
 });
+
+// A list (core's DynamicCombo) whose count adds its rows right after it when set, as ComfyUI does.
+function withLoras() {
+  const n = lipsync();
+  const loras = { name: "loras", value: "0", ltx23aioRows: true };
+  const node = { created: [...n.created, loras], shown: [...shownOrder(n.added, n.groups), loras] };
+  Object.defineProperty(loras, "value", {
+    get() { return this._v ?? "0"; },
+    set(v) {
+      this._v = v;
+      const at = node.shown.indexOf(loras);
+      node.shown.splice(at + 1, node.shown.filter((w) => w.name.startsWith("loras.")).length,
+        ...Array.from({ length: Number(v) }, (_, i) => [{ name: `loras.lora_name${i + 1}`, value: "a.safetensors" },
+          { name: `loras.lora_strength${i + 1}`, value: 1 }]).flat());
+    },
+  });
+  return { n, loras, node };
+}
+
+test("test_list_rows_are_saved_after_their_count_and_load_back_into_the_rows_the_count_adds", () => {
+  const { node } = withLoras();
+  node.shown.find((w) => w.name === "loras").value = "1";
+  node.shown.find((w) => w.name === "loras.lora_name1").value = "cam.safetensors";
+  node.shown.find((w) => w.name === "loras.lora_strength1").value = 0.5;
+  node.shown.find((w) => w.name === "prompt").value = "a fox";
+  const saved = toSavedValues(node.shown, node.created, comfySerialize(node.shown));
+  assert.deepEqual(saved.slice(-4), ["speech.wav", "1", "cam.safetensors", 0.5]);
+
+  const fresh = withLoras().node;  // a new node: no rows yet
+  const values = toShownValues(fresh.shown, fresh.created, saved);
+  let k = 0;  // ComfyUI's configure walks the widgets live, so rows added by the count get the next values
+  for (let i = 0; i < fresh.shown.length && k < values.length; i++) {
+    if (fresh.shown[i].serialize === false) continue;
+    fresh.shown[i].value = values[k++];
+  }
+  const byName = Object.fromEntries(fresh.shown.map((w) => [w.name, w.value]));
+  assert.equal(byName.prompt, "a fox");
+  assert.deepEqual([byName.loras, byName["loras.lora_name1"], byName["loras.lora_strength1"]], ["1", "cam.safetensors", 0.5]);
+  assert.deepEqual(toSavedValues(fresh.shown, fresh.created, comfySerialize(fresh.shown)), saved);
+});
+
+test("test_a_workflow_saved_before_the_lists_loads_as_before", () => {
+  const { n, node } = withLoras();
+  const old = ["waves", 0.4, 7, "fixed", "p.png", "s.wav"];
+  assert.deepEqual(toShownValues(node.shown, node.created, old), toShownValues(shownOrder(n.added, n.groups), n.created, old));
+});

@@ -69,6 +69,13 @@ function carriedValues(source, target, defaults, rename, mediaNames) {
     const into = name && target.widgets.find((t) => t.name === name);
     const atDefault = w.name in defaults.source && sameValue(w.value, defaults.source[w.name]);
     const media = mediaNames.has(w.name);
+    // A row of a list (core's DynamicCombo: "loras.lora_name1") has no widget on the fresh node
+    // until its count is set, which comes before it: it goes over with the count.
+    const list = name && name.includes(".") ? name.slice(0, name.indexOf(".")) : null;
+    if (!into && list && values.has(list)) {
+      values.set(name, w.value);
+      continue;
+    }
     if (!into) {
       if (!atDefault || media) dropped.push({ name: w.name, value: w.value });
       continue;

@@ -18,12 +18,20 @@ export function shownOrder(widgets, groups) {
   return [...first, ...widgets.filter((w) => !moved.has(w))];
 }
 
-// The widgets whose values are saved, in the saved order: the definition's, then any widget added
-// since (by another extension) in the order shown.
+// A list (the LoRAs, the keyframes: core's DynamicCombo, marked `ltx23aioRows`) shows its rows
+// ("loras.lora_name1") right after its count once the count is set. ComfyUI saves and loads them
+// there, by position: setting the count while loading adds the rows the next values go to.
+const isList = (w) => w.ltx23aioRows === true;
+const rowsOf = (list, widgets) => widgets.filter((w) => w.name.startsWith(`${list.name}.`));
+
+// The widgets whose values are saved, in the saved order: the definition's (each list's rows
+// after its count), then any widget added since (by another extension) in the order shown.
 function savedWidgets(shown, created) {
   const present = new Set(shown);
   const known = new Set(created);
-  return [...created.filter((w) => present.has(w)), ...shown.filter((w) => !known.has(w))].filter(saved);
+  const rows = new Set(created.filter(isList).flatMap((list) => rowsOf(list, shown)));
+  return [...created.filter((w) => present.has(w)).flatMap((w) => (isList(w) ? [w, ...rowsOf(w, shown)] : [w])),
+    ...shown.filter((w) => !known.has(w) && !rows.has(w))].filter(saved);
 }
 
 // ComfyUI's serialize writes widgets_values[i] for the i-th widget shown (a gap where one is not
@@ -38,11 +46,22 @@ export function toSavedValues(shown, created, written) {
 // its own (as ComfyUI leaves the widgets past the end of a short list), and the list ends with
 // the last widget that has one.
 export function toShownValues(shown, created, values) {
-  const inSaved = new Map(savedWidgets(shown, created).map((w, i) => [w, i]));
-  const out = shown.filter(saved).map((w) => {
+  const order = savedWidgets(shown, created);
+  const inSaved = new Map(order.map((w, i) => [w, i]));
+  // The lists and their rows end both orders (they come last in the definition, and the media
+  // shown first are none of them): their values go over as saved, so each count comes before
+  // the values of the rows it adds; the rows a saved list had are not on the node yet.
+  const first = order.findIndex(isList);
+  const tail = first < 0 ? [] : order.slice(first);
+  const shownSaved = shown.filter(saved);
+  const listsLast = first >= 0 && values.length > first
+    && tail.every((w, i) => shownSaved[shownSaved.length - tail.length + i] === w);
+  const head = listsLast ? shownSaved.slice(0, shownSaved.length - tail.length) : shownSaved;
+  const out = head.map((w) => {
     const i = inSaved.get(w);
     return i < values.length ? { value: values[i], given: true } : { value: w.value, given: false };
   });
+  if (listsLast) return [...out.map((v) => v.value), ...values.slice(first)];
   while (out.length && !out.at(-1).given) out.pop();
   return out.map((v) => v.value);
 }

@@ -38,6 +38,11 @@ function showMediaFirst(node, created, groups) {
     const values = data?.widgets_values;
     const ordered = Array.isArray(values) ? { ...data, widgets_values: toShownValues(this.widgets, created, values) } : data;
     const result = configure.apply(this, [ordered, ...rest]);
+    // Setting a list's count (core's DynamicCombo) while loading fits the node to its widgets:
+    // the node keeps the size it was saved with.
+    if (Array.isArray(data?.size) && data.size.length === 2 && this.widgets?.some((w) => w.ltx23aioRows)) {
+      this.setSize?.([...data.size]);
+    }
     // Values set without the choosers' callbacks (undo, paste, a copy): the Nodes 2.0 view draws
     // no canvas frame that would refresh the previews.
     this.ltx23aioRefreshMedia?.();
@@ -47,6 +52,9 @@ function showMediaFirst(node, created, groups) {
 
 export function addMediaControls(node, nodeData, pack, notify, apiURL) {
   const created = [...(node.widgets ?? [])];
+  for (const w of created) {  // the LoRA and keyframe lists: their rows are saved after them
+    if (nodeData.input?.optional?.[w.name]?.[0] === "COMFY_DYNAMICCOMBO_V3") w.ltx23aioRows = true;
+  }
   const groups = [];
   const updates = [];
   for (const media of mediaWidgets(nodeData)) {

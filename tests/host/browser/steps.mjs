@@ -816,6 +816,62 @@ const steps = {
     }
     return results;
   },
+
+  // The LoRA and keyframe lists (core's DynamicCombo): a workflow saved before them loads in place,
+  // rows set on the canvas survive a save and reload, and the node queues and runs with them.
+  async lists(page) {
+    await freshCanvas(page);
+    const type = catalog.modes.find((m) => m.id === "keyframe").node_id;
+    const old = await page.evaluate(async ({ t, name, pack }) => {
+      const app = window.comfyAPI.app.app;
+      const url = `/workflow_templates/${pack}/${encodeURIComponent(name)}.json`;
+      const saved = await (await window.comfyAPI.api.api.fetchApi(url)).json();
+      const node = saved.nodes.find((n) => n.type === t);
+      node.widgets_values = node.widgets_values.slice(0, -2);  // as saved before the lists existed
+      await app.loadGraphData(saved);
+      const aio = app.graph.nodes.find((n) => n.type === t);
+      return Object.fromEntries(aio.widgets.map((w) => [w.name, w.value]));
+    }, { t: type, name: catalog.modes.find((m) => m.id === "keyframe").example, pack: catalog.pack });
+    const rows = { keyframes: "3", "keyframes.image2": "portrait.png", "keyframes.time2": 0.2,
+      "keyframes.strength2": 0.6, loras: "1", "loras.lora_name1": config.userLora, "loras.lora_strength1": 0.5 };
+    const reloaded = await page.evaluate(async ({ t, rows, run }) => {
+      const app = window.comfyAPI.app.app;
+      const aio = app.graph.nodes.find((n) => n.type === t);
+      for (const [name, value] of Object.entries({ ...run, ...rows, filename_prefix: "LTX2.3-AIO/lists" })) {
+        aio.widgets.find((w) => w.name === name).value = value;
+      }
+      const saved = JSON.parse(JSON.stringify(app.graph.serialize()));
+      app.graph.clear();
+      await app.loadGraphData(saved);
+      const again = app.graph.nodes.find((n) => n.type === t);
+      return { names: again.widgets.map((w) => w.name), values: Object.fromEntries(again.widgets.map((w) => [w.name, w.value])),
+        serialized: again.serialize().widgets_values };
+    }, { t: type, rows, run: config.run });
+    await dismissOverlays(page);
+    await page.click("[data-testid=queue-button]");
+    const video = await page.waitForFunction(() => {
+      const v = [...document.querySelectorAll("video")].find((e) => e.src.includes("filename=lists_") && e.readyState >= 1);
+      return v && { src: decodeURIComponent(v.src) };
+    }, null, { timeout: RUN_WAIT, polling: 250 }).then((h) => h.jsonValue());
+    await fitView(page);
+    await shot(page, "14-lists.png");
+    // Back to two keyframes, then to Text → Video: the LoRA rows go over, the keyframe count
+    // (at its default) is not named as lost.
+    await page.evaluate((t) => {
+      const app = window.comfyAPI.app.app;
+      const aio = app.graph.nodes.find((n) => n.type === t);
+      aio.widgets.find((w) => w.name === "keyframes").value = "2";
+      app.canvas.deselectAll();
+      app.canvas.selectNode(aio);
+    }, type);
+    await dismissOverlays(page);
+    await openSidebar(page);
+    await page.click('.ltx23aio-mode[data-mode="t2v"]');
+    await page.waitForTimeout(300);
+    const switched = { ...(await describeGraph(page)), toasts: await toasts(page) };
+    await closeSidebar(page);
+    return { old, reloaded, video, switched };
+  },
 };
 
 await withPage(config, report, save, { wait: WAIT, keep: (m) => m.text().includes("LTX2.3 AIO") }, async (page) => {
