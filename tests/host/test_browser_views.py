@@ -115,7 +115,7 @@ def test_the_theme_and_size_are_the_ones_asked_for(report, combo):
 def test_nodes_added_in_a_row_lie_apart_as_the_view_draws_them(report, combo):
     seen = step(report, combo)
     boxes = [a["box"] for a in seen["added"]]
-    assert len(boxes) == 6 and all(a["dom"] == (seen["view"] == "nodes2") for a in seen["added"])
+    assert len(boxes) == len(MODES) and all(a["dom"] == (seen["view"] == "nodes2") for a in seen["added"])
     for i, (x, y, w, h) in enumerate(boxes):
         for (x2, y2, w2, h2) in boxes[:i]:
             assert x >= x2 + w2 or x2 >= x + w or y >= y2 + h2 or y2 >= y + h, (boxes[i], (x2, y2, w2, h2))

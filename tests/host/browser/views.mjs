@@ -228,7 +228,7 @@ async function tour(page, view, [width, height], theme) {
   await page.waitForTimeout(600);
   const out = { view, size: `${width}x${height}`, theme, darkBody: await page.evaluate(() => document.body.classList.contains("dark-theme")) };
 
-  // Six mode buttons in a row: six nodes, none on top of another, as the view draws them.
+  // Every mode button in a row: a node each, none on top of another, as the view draws them.
   await freshCanvas(page);
   await openSidebar(page);
   const modes = await page.$$eval(".ltx23aio-mode", (bs) => bs.map((b) => b.dataset.mode));
