@@ -1,5 +1,5 @@
 """Dub video and Text → Audio: how a source shapes a dub and what each mode expands to. (The audio-only
-model patch is checked on a real ComfyUI: tests/host/test_dub_t2a.py.)"""
+model patch is checked on a real ComfyUI: tests/host/test_dub_t2a_runs.py.)"""
 from __future__ import annotations
 
 import json

@@ -41,3 +41,10 @@ def test_host_tier_is_collected_when_the_pack_sits_in_a_comfyui_checkout(tmp_pat
     done = collect_host_tier(copy_pack(comfyui / "custom_nodes" / "ltx23-aio"))
     assert f"host tier: ComfyUI at {comfyui}" in done.stdout, done.stdout + done.stderr
     assert "<Dir host>" in done.stdout  # collected (its modules may need ComfyUI's Python to import)
+
+
+def test_test_files_have_names_unique_across_the_tiers():
+    # Without __init__.py pytest imports each test file by its basename, so a unit and a host file
+    # of the same name stop the whole run at collection.
+    names = [p.name for tier in ("unit", "host") for p in (ROOT / "tests" / tier).glob("test_*.py")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
