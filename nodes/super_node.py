@@ -201,12 +201,11 @@ class SuperNode(io.ComfyNode):
     def define_schema(cls) -> io.Schema:
         # ComfyUI rebuilds the schema many times per queued prompt; only the model set list
         # (the user's JSON files) and the input folder's files can change it.
-        files = tuple(input_files().items()) if cls.MODE.media else ()
+        media = [*cls.MODE.media, *option_inputs(cls.MODE), *(f for lst in cls.MODE.lists for f in lst.fields)]
+        files = tuple(input_files().items()) if any(isinstance(m, MediaInput) for m in media) else ()
         folders = tuple((folder, tuple(folder_paths.get_filename_list(folder)))
                         for folder in sorted({f.folder for lst in cls.MODE.lists for f in lst.fields
                                               if isinstance(f, FileChoice)}))
-        if not files and any(isinstance(f, MediaInput) for lst in cls.MODE.lists for f in lst.fields):
-            files = tuple(input_files().items())
         return _schema(cls.MODE, tuple(load_catalog(folder_paths.get_user_directory()).names), files,
                        cls.RUNS_WIRED, folders)
 

@@ -146,7 +146,7 @@ def test_the_source_modes_sample_on_the_model_with_the_loras(server, mode):
 
 @pytest.mark.parametrize("mode, strength", [("dub", 0.35), ("t2a", 0.25)])
 def test_dub_and_text_to_audio_sample_on_the_model_with_the_loras(server, mode, strength):
-    from test_dub_t2a import dub_values, t2a_values
+    from test_dub_t2a_runs import dub_values, t2a_values
     values = {**(dub_values() if mode == "dub" else t2a_values()), **with_loras((USER_LORAS[0], strength))}
     graph = expanded(server, mode, values)
     assert graph["user_lora_1"]["inputs"]["model"] == ["load_checkpoint", 0]

@@ -47,14 +47,16 @@ def graph_of(mode_id: str, model_set: dict, **overrides) -> dict:
                  parse_model_set(model_set, "set.json"), media, options=active(mode, v, media)).graph
 
 
-def test_options_come_last_and_the_prompt_output_is_appended(server):
+def test_options_come_after_the_media_before_the_lists_and_the_prompt_output_is_appended(server):
     for mode in MODES.values():
         info = server.get(f"/object_info/{mode.node_id}")[mode.node_id]
         assert info["output"][-1] == "STRING" and info["output_name"][-1] == "prompt"
+        optional = info["input"]["optional"]
+        # The lists (LoRAs, keyframes) stay last: the frontend saves their rows after their count.
+        names = list(optional)[:-len(mode.lists)]
+        assert list(optional)[-len(mode.lists):] == [lst.name for lst in mode.lists]
         if not mode.makes_video:
             continue  # Text → Audio: no enhancer (it writes video prompts) and no voice reference
-        optional = info["input"]["optional"]
-        names = list(optional)
         assert names[-4 if mode.id in ("t2v", "i2v", "keyframe") else -2:][:2] == ["prompt_enhancer", "enhancer_seed"]
         assert optional["prompt_enhancer"][1]["default"] is True  # as ComfyUI's LTX-2.3 templates
         if mode.id in ("t2v", "i2v", "keyframe"):
