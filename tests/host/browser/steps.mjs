@@ -757,12 +757,17 @@ const steps = {
     const deadline = Date.now() + WAIT;
     while (new Set(thumbnails.map((t) => t.url)).size < catalog.modes.length && Date.now() < deadline) await page.waitForTimeout(100);
     await cards.first().scrollIntoViewIfNeeded();
-    await page.waitForFunction(() => [...document.querySelectorAll("[role=dialog] img")].every((i) => i.complete), null, { timeout: WAIT });
+    // Scrolled back, the cards in view draw their pictures again (the grid re-renders them): wait
+    // for them, not for none, and take their widths in the same moment.
+    const drawn = await page.waitForFunction(() => {
+      const imgs = [...document.querySelectorAll("[role=dialog] img")];
+      return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0) && imgs.map((i) => i.naturalWidth);
+    }, null, { timeout: WAIT, polling: 50 });
     page.off("response", onResponse);
     const listed = {
       titles: (await cards.allTextContents()).map((t) => t.trim()),
       thumbnails,
-      shown: await page.locator("[role=dialog] img").evaluateAll((imgs) => imgs.map((i) => i.naturalWidth)),
+      shown: await drawn.jsonValue(),
     };
     await shot(page, "11-templates.png");
     await page.locator("[role=dialog] h3", { hasText: "LTX2.3 AIO - Lipsync" }).click();
