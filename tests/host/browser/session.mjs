@@ -43,3 +43,21 @@ export async function withPage(config, report, save, { wait, keep = () => false 
     fs.rmSync(profile, { recursive: true, force: true });
   }
 }
+
+// The ComfyUI page is usable: the app and the pack's sidebar tab are up, the splash gone.
+export async function ready(page) {
+  await page.waitForFunction(() => window.comfyAPI?.app?.app?.vueAppReady && window.LiteGraph
+    && !document.querySelector("#splash-loader") && document.querySelector(".ltx23aio-tab-button"), null,
+  { timeout: 60_000 });
+}
+
+// Closes what covers the canvas: dialogs, the error overlay, toasts.
+export async function dismissOverlays(page) {
+  for (let i = 0; i < 3 && await page.locator(".p-dialog-mask").count(); i++) {
+    await page.keyboard.press("Escape");
+    await page.waitForTimeout(300);
+  }
+  const dismiss = page.locator("[data-testid=error-overlay-dismiss]");
+  if (await dismiss.isVisible()) await dismiss.click();
+  await page.evaluate(() => document.querySelectorAll(".p-toast-close-button").forEach((b) => b.click()));
+}

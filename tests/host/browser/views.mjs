@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 
-import { withPage } from "./session.mjs";
+import { dismissOverlays, ready, withPage } from "./session.mjs";
 
 const config = JSON.parse(process.argv[2]);
 const WAIT = 20_000;
@@ -21,22 +21,6 @@ const save = () => fs.writeFileSync(path.join(config.out, "report.json"), JSON.s
 async function shot(page, name) {
   await page.screenshot({ path: path.join(config.out, name) });
   report.screenshots.push(name);
-}
-
-async function ready(page) {
-  await page.waitForFunction(() => window.comfyAPI?.app?.app?.vueAppReady && window.LiteGraph
-    && !document.querySelector("#splash-loader") && document.querySelector(".ltx23aio-tab-button"), null,
-  { timeout: 60_000 });
-}
-
-async function dismissOverlays(page) {
-  for (let i = 0; i < 3 && await page.locator(".p-dialog-mask").count(); i++) {
-    await page.keyboard.press("Escape");
-    await page.waitForTimeout(300);
-  }
-  const dismiss = page.locator("[data-testid=error-overlay-dismiss]");
-  if (await dismiss.isVisible()) await dismiss.click();
-  await page.evaluate(() => document.querySelectorAll(".p-toast-close-button").forEach((b) => b.click()));
 }
 
 const setting = (page, id, value) => page.evaluate(([i, v]) => window.comfyAPI.app.app.extensionManager.setting.set(i, v), [id, value]);
